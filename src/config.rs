@@ -1,0 +1,79 @@
+//! The server's configuration: one clap struct, every flag with an environment equivalent.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+/// Where the server listens unless told otherwise.
+pub const DEFAULT_BIND: &str = "127.0.0.1:8000";
+/// The seed directory this build was made from (the repository's `seed/`).
+pub const DEFAULT_SEED_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/seed");
+
+/// Settings for `serve`.
+#[derive(Debug, Clone, Args)]
+pub struct Config {
+    /// Address and port to listen on.
+    #[arg(long, env = "NHS_GRAPH_BIND", default_value = DEFAULT_BIND)]
+    pub bind: SocketAddr,
+
+    #[command(flatten)]
+    pub data: DataConfig,
+
+    /// Log format: human-readable text or one JSON object per line.
+    #[arg(long, env = "NHS_GRAPH_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+/// Where the data lives: shared by every subcommand that opens the store or reads the seed.
+#[derive(Debug, Clone, Args)]
+pub struct DataConfig {
+    /// Directory of the sled database; created and seeded on first start.
+    /// Defaults to the platform's local data directory (on Linux
+    /// `~/.local/share/nhs-leadership-graph`).
+    #[arg(long, env = "NHS_GRAPH_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// Directory of the seed files (TOML and CSV). Defaults to this build's `seed/`.
+    #[arg(long, env = "NHS_GRAPH_SEED_DIR", default_value = DEFAULT_SEED_DIR)]
+    pub seed_dir: PathBuf,
+}
+
+impl DataConfig {
+    /// The data directory, resolved to its default when none was given.
+    pub fn data_dir(&self) -> PathBuf {
+        self.data_dir.clone().unwrap_or_else(default_data_dir)
+    }
+
+    /// Settings for a given data directory and this build's seed.
+    pub fn new(data_dir: PathBuf) -> Self {
+        Self {
+            data_dir: Some(data_dir),
+            seed_dir: PathBuf::from(DEFAULT_SEED_DIR),
+        }
+    }
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+fn default_data_dir() -> PathBuf {
+    dirs::data_local_dir()
+        .map(|directory| directory.join("nhs-leadership-graph"))
+        .unwrap_or_else(|| PathBuf::from("nhs-leadership-graph-data"))
+}
+
+impl Config {
+    /// A configuration for `data_dir`, listening on `bind`, with this build's seed.
+    pub fn new(bind: SocketAddr, data_dir: PathBuf) -> Self {
+        Self {
+            bind,
+            data: DataConfig::new(data_dir),
+            log_format: LogFormat::Text,
+        }
+    }
+}

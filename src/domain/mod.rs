@@ -1,0 +1,18 @@
+//! The knowledge graph's vocabulary: plain Rust types named as users name them.
+//!
+//! Organisations, roles and their posts, programmes, courses, qualifications, pay bands,
+//! topics, career stories, figures and the sources they come from, plus the typed
+//! references and dated relationships between them.
+//!
+//! Invariant: this module knows neither sled, GraphQL nor HTTP. It has no I/O and no
+//! async; every other layer depends on it and it depends on none of them.
+
+mod code;
+mod dataset;
+mod records;
+mod relation;
+
+pub use code::{Code, CodeError, RecordKind, RecordRef};
+pub use dataset::{record_edges, Dataset};
+pub use records::*;
+pub use relation::{Edge, Relation, Validity};

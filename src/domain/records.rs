@@ -1,0 +1,605 @@
+//! The record kinds of the graph. Each record lists the sources it comes from, and knows
+//! its outgoing references, so the store can index every relationship in both directions.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::{Code, RecordKind, RecordRef, Relation, Validity};
+
+/// What every record kind has in common.
+pub trait Record {
+    const KIND: RecordKind;
+
+    fn code(&self) -> &Code;
+
+    /// The name users know the record by.
+    fn name(&self) -> &str;
+
+    /// Ids of the sources the record comes from.
+    fn sources(&self) -> &[Code];
+
+    /// The record's outgoing relationships other than to its sources, undated.
+    fn references(&self) -> Vec<(Relation, RecordRef)>;
+
+    fn reference(&self) -> RecordRef {
+        RecordRef::new(Self::KIND, self.code().clone())
+    }
+}
+
+/// What kind of organisation this is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum OrganisationKind {
+    NhsEngland,
+    Region,
+    Icb,
+    Trust,
+    ClinicalCommissioningGroup,
+    University,
+    ProfessionalBody,
+    LeadershipAcademy,
+    Government,
+    Regulator,
+    Company,
+    Other,
+}
+
+/// The service type of an NHS trust, recorded only where a source states it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TrustType {
+    Acute,
+    MentalHealth,
+    Community,
+    Ambulance,
+    Specialist,
+}
+
+/// An organisation: NHS England, a region, an ICB, a trust, a university, a professional body...
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Organisation {
+    /// ODS code for NHS bodies (`Y56`, `QWE`, `RJ1`), a short stable code for others (`CMI`).
+    pub code: Code,
+    pub name: String,
+    /// The name exactly as the registry publishes it, where one does.
+    pub registered_name: Option<String>,
+    pub kind: OrganisationKind,
+    /// For trusts: whether it is an NHS foundation trust, as its registered name tells.
+    pub foundation_trust: Option<bool>,
+    pub trust_type: Option<TrustType>,
+    pub aliases: Vec<String>,
+    pub description: Option<String>,
+    pub summary: String,
+    pub opened: Option<NaiveDate>,
+    /// The last day it was open.
+    pub closed: Option<NaiveDate>,
+    pub postcode: Option<String>,
+    /// ONS (GSS) code, for regions and ICBs.
+    pub gss_code: Option<String>,
+    pub website: Option<String>,
+    /// Organisations it succeeded.
+    pub predecessors: Vec<Code>,
+    pub sources: Vec<Code>,
+}
+
+impl Organisation {
+    /// Whether the organisation was open on `date` (opening and closing days included).
+    pub fn is_open_on(&self, date: NaiveDate) -> bool {
+        Validity {
+            from: self.opened,
+            to: self.closed,
+        }
+        .holds_on(date)
+    }
+}
+
+impl Record for Organisation {
+    const KIND: RecordKind = RecordKind::Organisation;
+
+    fn code(&self) -> &Code {
+        &self.code
+    }
+
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn sources(&self) -> &[Code] {
+        &self.sources
+    }
+
+    fn references(&self) -> Vec<(Relation, RecordRef)> {
+        refs(
+            Relation::Predecessor,
+            RecordKind::Organisation,
+            &self.predecessors,
+        )
+    }
+}
+
+/// How a role sits in an organisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RoleCategory {
+    Executive,
+    NonExecutive,
+    SystemLeadership,
+    Management,
+    ClinicalLeadership,
+    Supervisory,
+    Trainee,
+}
+
+/// An executive, board or management role, independent of any organisation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Role {
+    pub code: Code,
+    pub name: String,
+    pub category: RoleCategory,
+    pub aliases: Vec<String>,
+    pub description: Option<String>,
+    pub summary: String,
+    /// What people in the role do, as the sources list it.
+    pub activities: Vec<String>,
+    pub sources: Vec<Code>,
+}
+
+impl Record for Role {
+    const KIND: RecordKind = RecordKind::Role;
+
+    fn code(&self) -> &Code {
+        &self.code
+    }
+
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn sources(&self) -> &[Code] {
+        &self.sources
+    }
+
+    fn references(&self) -> Vec<(Relation, RecordRef)> {
+        Vec::new()
+    }
+}
+
+/// Who holds a post, as a source states it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Holder {
+    pub name: String,
+    /// The date the source says this was so.
+    pub as_of: Option<NaiveDate>,
+}
+
+/// The post of a role at one organisation, e.g. the chief executive of RJ1.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Post {
+    /// `ORGANISATION/role`.
+    pub code: Code,
+    pub name: String,
+    pub organisation: Code,
+    pub role: Code,
+    pub holder: Option<Holder>,
+    pub summary: String,
+    pub sources: Vec<Code>,
+}
+
+impl Record for Post {
+    const KIND: RecordKind = RecordKind::Post;
+
+    fn code(&self) -> &Code {
+        &self.code
+    }
+
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn sources(&self) -> &[Code] {
+        &self.sources
+    }
+
+    fn references(&self) -> Vec<(Relation, RecordRef)> {
+        vec![
+            (Relation::PostOrganisation, organisation(&self.organisation)),
+            (
+                Relation::PostRole,
+                RecordRef::new(RecordKind::Role, self.role.clone()),
+            ),
+        ]
+    }
+}
+
+/// A leadership or management development programme, scheme or award.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Programme {
+    pub code: Code,
+    pub name: String,
+    pub provider: Code,
+    pub partners: Vec<Code>,
+    /// The scheme this is a specialism of.
+    pub parent: Option<Code>,
+    pub aliases: Vec<String>,
+    pub audience: Option<String>,
+    pub level: Option<String>,
+    pub duration: Option<String>,
+    pub duration_months: Option<u32>,
+    pub format: Option<String>,
+    pub accredited_by: Vec<Code>,
+    pub leads_to: Option<String>,
+    pub qualifications: Vec<Code>,
+    pub roles: Vec<Code>,
+    pub description: Option<String>,
+    pub summary: String,
+    pub sources: Vec<Code>,
+}
+
+impl Record for Programme {
+    const KIND: RecordKind = RecordKind::Programme;
+
+    fn code(&self) -> &Code {
+        &self.code
+    }
+
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn sources(&self) -> &[Code] {
+        &self.sources
+    }
+
+    fn references(&self) -> Vec<(Relation, RecordRef)> {
+        let mut references = vec![(Relation::ProgrammeProvider, organisation(&self.provider))];
+        references.extend(refs(
+            Relation::ProgrammePartner,
+            RecordKind::Organisation,
+            &self.partners,
+        ));
+        references.extend(refs(
+            Relation::ProgrammeParent,
+            RecordKind::Programme,
+            &self.parent,
+        ));
+        references.extend(refs(
+            Relation::ProgrammeAccreditedBy,
+            RecordKind::Organisation,
+            &self.accredited_by,
+        ));
+        references.extend(refs(
+            Relation::ProgrammeQualification,
+            RecordKind::Qualification,
+            &self.qualifications,
+        ));
+        references.extend(refs(Relation::ProgrammeRole, RecordKind::Role, &self.roles));
+        references
+    }
+}
+
+/// The level of study of a course.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CourseLevel {
+    Undergraduate,
+    Postgraduate,
+    Professional,
+    ShortCourse,
+}
+
+/// A course offered by a university or other provider.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Course {
+    pub code: Code,
+    pub title: String,
+    pub provider: Code,
+    pub level: CourseLevel,
+    pub subject: String,
+    pub accredited_by: Vec<Code>,
+    pub description: Option<String>,
+    pub summary: String,
+    pub sources: Vec<Code>,
+}
+
+impl Record for Course {
+    const KIND: RecordKind = RecordKind::Course;
+
+    fn code(&self) -> &Code {
+        &self.code
+    }
+
+    fn name(&self) -> &str {
+        &self.title
+    }
+
+    fn sources(&self) -> &[Code] {
+        &self.sources
+    }
+
+    fn references(&self) -> Vec<(Relation, RecordRef)> {
+        let mut references = vec![(Relation::CourseProvider, organisation(&self.provider))];
+        references.extend(refs(
+            Relation::CourseAccreditedBy,
+            RecordKind::Organisation,
+            &self.accredited_by,
+        ));
+        references
+    }
+}
+
+/// A professional qualification or award, and the bodies that award it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Qualification {
+    pub code: Code,
+    pub name: String,
+    pub aliases: Vec<String>,
+    pub awarded_by: Vec<Code>,
+    pub roles: Vec<Code>,
+    pub level: Option<String>,
+    pub description: Option<String>,
+    pub summary: String,
+    pub sources: Vec<Code>,
+}
+
+impl Record for Qualification {
+    const KIND: RecordKind = RecordKind::Qualification;
+
+    fn code(&self) -> &Code {
+        &self.code
+    }
+
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn sources(&self) -> &[Code] {
+        &self.sources
+    }
+
+    fn references(&self) -> Vec<(Relation, RecordRef)> {
+        let mut references = refs(
+            Relation::QualificationAwardedBy,
+            RecordKind::Organisation,
+            &self.awarded_by,
+        );
+        references.extend(refs(
+            Relation::QualificationRole,
+            RecordKind::Role,
+            &self.roles,
+        ));
+        references
+    }
+}
+
+/// An Agenda for Change pay band with the example roles a source places in it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PayBand {
+    pub code: Code,
+    pub name: String,
+    pub band: String,
+    pub example_roles: Vec<String>,
+    pub roles: Vec<Code>,
+    pub description: Option<String>,
+    pub summary: String,
+    pub sources: Vec<Code>,
+}
+
+impl Record for PayBand {
+    const KIND: RecordKind = RecordKind::PayBand;
+
+    fn code(&self) -> &Code {
+        &self.code
+    }
+
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn sources(&self) -> &[Code] {
+        &self.sources
+    }
+
+    fn references(&self) -> Vec<(Relation, RecordRef)> {
+        refs(Relation::PayBandRole, RecordKind::Role, &self.roles)
+    }
+}
+
+/// What a topic is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TopicCategory {
+    Challenge,
+    LeadershipBehaviour,
+    LeadershipQuality,
+    LeadershipModel,
+    LeadershipApproach,
+    SuccessionPlanning,
+    ClinicalLeadership,
+    CareerPathway,
+    EntryRoute,
+    Benefit,
+    WorkingConditions,
+    Accreditation,
+    Structure,
+    Other,
+}
+
+/// A piece of leadership or career knowledge: a challenge, a behaviour, an entry route...
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Topic {
+    pub code: Code,
+    pub category: TopicCategory,
+    pub name: String,
+    pub aliases: Vec<String>,
+    pub text: String,
+    /// The list items the source gives (implications, steps, behaviours).
+    pub points: Vec<String>,
+    pub related: Vec<RecordRef>,
+    pub summary: String,
+    pub sources: Vec<Code>,
+}
+
+impl Record for Topic {
+    const KIND: RecordKind = RecordKind::Topic;
+
+    fn code(&self) -> &Code {
+        &self.code
+    }
+
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn sources(&self) -> &[Code] {
+        &self.sources
+    }
+
+    fn references(&self) -> Vec<(Relation, RecordRef)> {
+        self.related
+            .iter()
+            .map(|to| (Relation::About, to.clone()))
+            .collect()
+    }
+}
+
+/// A real person's career story, as a source tells it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CareerStory {
+    pub code: Code,
+    pub person: String,
+    pub job_title: String,
+    pub employer: String,
+    pub organisation: Option<Code>,
+    pub entry_route: Option<Code>,
+    pub role: Option<Code>,
+    pub text: String,
+    pub summary: String,
+    pub sources: Vec<Code>,
+}
+
+impl Record for CareerStory {
+    const KIND: RecordKind = RecordKind::CareerStory;
+
+    fn code(&self) -> &Code {
+        &self.code
+    }
+
+    fn name(&self) -> &str {
+        &self.person
+    }
+
+    fn sources(&self) -> &[Code] {
+        &self.sources
+    }
+
+    fn references(&self) -> Vec<(Relation, RecordRef)> {
+        let mut references = refs(
+            Relation::About,
+            RecordKind::Organisation,
+            &self.organisation,
+        );
+        references.extend(refs(Relation::About, RecordKind::Topic, &self.entry_route));
+        references.extend(refs(Relation::About, RecordKind::Role, &self.role));
+        references
+    }
+}
+
+/// A quantitative statement with its unit, scope, date and source.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Figure {
+    pub code: Code,
+    pub statement: String,
+    pub value: f64,
+    pub unit: String,
+    pub scope: String,
+    /// The date the figure is stated for, where the source gives one.
+    pub as_of: Option<NaiveDate>,
+    pub about: Vec<RecordRef>,
+    pub sources: Vec<Code>,
+}
+
+impl Record for Figure {
+    const KIND: RecordKind = RecordKind::Figure;
+
+    fn code(&self) -> &Code {
+        &self.code
+    }
+
+    fn name(&self) -> &str {
+        &self.statement
+    }
+
+    fn sources(&self) -> &[Code] {
+        &self.sources
+    }
+
+    fn references(&self) -> Vec<(Relation, RecordRef)> {
+        self.about
+            .iter()
+            .map(|to| (Relation::About, to.clone()))
+            .collect()
+    }
+}
+
+/// What kind of document a source is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SourceKind {
+    WebPage,
+    Article,
+    Booklet,
+    Dataset,
+}
+
+/// A document facts come from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Source {
+    pub code: Code,
+    pub title: String,
+    pub publisher: String,
+    pub author: Option<String>,
+    pub published: Option<NaiveDate>,
+    /// The date its facts are current at, where that differs from `published`.
+    pub as_of: Option<NaiveDate>,
+    pub kind: SourceKind,
+    pub document: String,
+    pub url: Option<String>,
+    pub licence: Option<String>,
+    pub description: Option<String>,
+}
+
+impl Source {
+    /// The date a client should read this source's facts as current at.
+    pub fn effective_date(&self) -> Option<NaiveDate> {
+        self.as_of.or(self.published)
+    }
+}
+
+impl Record for Source {
+    const KIND: RecordKind = RecordKind::Source;
+
+    fn code(&self) -> &Code {
+        &self.code
+    }
+
+    fn name(&self) -> &str {
+        &self.title
+    }
+
+    fn sources(&self) -> &[Code] {
+        std::slice::from_ref(&self.code)
+    }
+
+    fn references(&self) -> Vec<(Relation, RecordRef)> {
+        Vec::new()
+    }
+}
+
+fn organisation(code: &Code) -> RecordRef {
+    RecordRef::new(RecordKind::Organisation, code.clone())
+}
+
+fn refs<'a>(
+    relation: Relation,
+    kind: RecordKind,
+    codes: impl IntoIterator<Item = &'a Code>,
+) -> Vec<(Relation, RecordRef)> {
+    codes
+        .into_iter()
+        .map(|code| (relation, RecordRef::new(kind, code.clone())))
+        .collect()
+}

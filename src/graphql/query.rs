@@ -1,0 +1,357 @@
+//! The root `Query`: entry points by id, by code and by list.
+
+use async_graphql::{Context, Object, Result, ID};
+
+use super::connection::{paginate, Page};
+use super::data::graph;
+use super::errors::{bad_user_input, not_found};
+use super::ids::parse_global_id;
+use super::scalars::{today, Date};
+use super::types::*;
+use crate::domain::{self, Code, Record as _};
+
+/// Every question starts here. Lists that can grow are cursor connections with `totalCount`;
+/// single records are fetched by global `id` or by readable `code`.
+pub(crate) struct Query;
+
+#[Object]
+impl Query {
+    /// Any record by its global id (the Relay `Node` interface). An unknown id gives null and a `NOT_FOUND` error.
+    async fn node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A global id from any record's `id` field.")] id: ID,
+    ) -> Result<Option<Node>> {
+        let reference = parse_global_id(&id)
+            .ok_or_else(|| not_found(format!("no record has id {:?}", id.as_str())))?;
+        load_node(graph(ctx), &reference)?
+            .map(Some)
+            .ok_or_else(|| not_found(format!("no record has id {:?}", id.as_str())))
+    }
+
+    /// One organisation by global `id` or by `code` (ODS code such as `QWE`, or a short code such as `CMI`).
+    async fn organisation(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global id.")] id: Option<ID>,
+        #[graphql(desc = "ODS code or short code.")] code: Option<String>,
+    ) -> Result<Option<OrganisationObject>> {
+        by_id_or_code::<domain::Organisation>(ctx, id, code)
+            .map(|found| found.map(OrganisationObject))
+    }
+
+    /// Organisations open on `asOf` (default today), optionally of one kind or under one parent
+    /// (ODS code), ordered by code. `organisations(kind: ICB)` lists today's ICBs;
+    /// `organisations(kind: ICB, asOf: "2025-06-01")` those of that date.
+    async fn organisations(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only organisations of this kind.")] kind: Option<OrganisationKind>,
+        #[graphql(desc = "Only organisations directly under this parent (its code), on `asOf`.")]
+        parent: Option<String>,
+        #[graphql(desc = "The date to ask about; default today.")] as_of: Option<Date>,
+        #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+    ) -> Result<Page<OrganisationObject>> {
+        let graph = graph(ctx);
+        let date = as_of.map_or_else(today, |date| date.0);
+        let kind: Option<domain::OrganisationKind> = kind.map(Into::into);
+        let organisations = match parent {
+            Some(parent) => {
+                let parent = required::<domain::Organisation>(ctx, &parent)?;
+                organisation_edges::children_on(ctx, &parent, kind, date)?
+            }
+            None => {
+                let candidates = match kind {
+                    Some(kind) => graph
+                        .many::<domain::Organisation>(&graph.organisation_codes_of_kind(kind)?)?,
+                    None => graph.all::<domain::Organisation>()?,
+                };
+                candidates
+                    .into_iter()
+                    .filter(|o| o.is_open_on(date))
+                    .map(OrganisationObject)
+                    .collect()
+            }
+        };
+        paginate(
+            organisations,
+            |organisation| organisation.0.code.to_string(),
+            first,
+            after,
+        )
+    }
+
+    /// One role by global `id` or by `code` (e.g. `chief-executive`).
+    async fn role(
+        &self,
+        ctx: &Context<'_>,
+        id: Option<ID>,
+        code: Option<String>,
+    ) -> Result<Option<RoleObject>> {
+        by_id_or_code::<domain::Role>(ctx, id, code).map(|found| found.map(RoleObject))
+    }
+
+    /// Every role, ordered by code.
+    async fn roles(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only roles of this category.")] category: Option<RoleCategory>,
+    ) -> Result<Vec<RoleObject>> {
+        let category: Option<domain::RoleCategory> = category.map(Into::into);
+        let roles = graph(ctx).all::<domain::Role>()?;
+        Ok(roles
+            .into_iter()
+            .filter(|role| category.is_none_or(|c| role.category == c))
+            .map(RoleObject)
+            .collect())
+    }
+
+    /// One post by global `id` or by `code` (`ORGANISATION/role`, e.g. `X24/chief-executive`).
+    async fn post(
+        &self,
+        ctx: &Context<'_>,
+        id: Option<ID>,
+        code: Option<String>,
+    ) -> Result<Option<PostObject>> {
+        by_id_or_code::<domain::Post>(ctx, id, code).map(|found| found.map(PostObject))
+    }
+
+    /// One programme by global `id` or by `code` (e.g. `nye-bevan`).
+    async fn programme(
+        &self,
+        ctx: &Context<'_>,
+        id: Option<ID>,
+        code: Option<String>,
+    ) -> Result<Option<ProgrammeObject>> {
+        by_id_or_code::<domain::Programme>(ctx, id, code).map(|found| found.map(ProgrammeObject))
+    }
+
+    /// Every programme, ordered by code; optionally only those a body accredits or provides (organisation codes).
+    async fn programmes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only programmes accredited by this organisation (code, e.g. `CMI`).")]
+        accredited_by: Option<String>,
+        #[graphql(desc = "Only programmes provided by this organisation (code, e.g. `NHSLA`).")]
+        provider: Option<String>,
+    ) -> Result<Vec<ProgrammeObject>> {
+        let programmes = graph(ctx).all::<domain::Programme>()?;
+        let accredited_by = accredited_by.map(|code| parse_code(&code)).transpose()?;
+        let provider = provider.map(|code| parse_code(&code)).transpose()?;
+        Ok(programmes
+            .into_iter()
+            .filter(|p| {
+                accredited_by
+                    .as_ref()
+                    .is_none_or(|body| p.accredited_by.contains(body))
+            })
+            .filter(|p| {
+                provider
+                    .as_ref()
+                    .is_none_or(|provider| &p.provider == provider)
+            })
+            .map(ProgrammeObject)
+            .collect())
+    }
+
+    /// One course by global `id` or by `code`.
+    async fn course(
+        &self,
+        ctx: &Context<'_>,
+        id: Option<ID>,
+        code: Option<String>,
+    ) -> Result<Option<CourseObject>> {
+        by_id_or_code::<domain::Course>(ctx, id, code).map(|found| found.map(CourseObject))
+    }
+
+    /// Courses, ordered by code; optionally only those accredited by or offered by an organisation (codes),
+    /// or whose subject contains `subject` (case-insensitive).
+    async fn courses(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only courses accredited by this organisation (code, e.g. `CMI`).")]
+        accredited_by: Option<String>,
+        #[graphql(desc = "Only courses offered by this organisation (code, e.g. `COVENTRY`).")]
+        provider: Option<String>,
+        #[graphql(desc = "Only courses whose subject contains this text, case-insensitive.")]
+        subject: Option<String>,
+        #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+    ) -> Result<Page<CourseObject>> {
+        let graph = graph(ctx);
+        let courses: Vec<domain::Course> = match (&accredited_by, &provider) {
+            (Some(body), _) => {
+                let body = required::<domain::Organisation>(ctx, body)?;
+                graph.linked(
+                    &body.reference(),
+                    domain::Relation::CourseAccreditedBy,
+                    crate::store::Direction::Incoming,
+                )?
+            }
+            (None, Some(provider)) => {
+                let provider = required::<domain::Organisation>(ctx, provider)?;
+                graph.linked(
+                    &provider.reference(),
+                    domain::Relation::CourseProvider,
+                    crate::store::Direction::Incoming,
+                )?
+            }
+            (None, None) => graph.all()?,
+        };
+        let provider = provider.map(|code| parse_code(&code)).transpose()?;
+        let subject = subject.map(|subject| subject.to_lowercase());
+        let courses = courses
+            .into_iter()
+            .filter(|course| {
+                provider
+                    .as_ref()
+                    .is_none_or(|provider| &course.provider == provider)
+            })
+            .filter(|course| {
+                subject
+                    .as_ref()
+                    .is_none_or(|subject| course.subject.to_lowercase().contains(subject))
+            })
+            .map(CourseObject)
+            .collect();
+        paginate(courses, |course| course.0.code.to_string(), first, after)
+    }
+
+    /// One qualification by global `id` or by `code`.
+    async fn qualification(
+        &self,
+        ctx: &Context<'_>,
+        id: Option<ID>,
+        code: Option<String>,
+    ) -> Result<Option<QualificationObject>> {
+        by_id_or_code::<domain::Qualification>(ctx, id, code)
+            .map(|found| found.map(QualificationObject))
+    }
+
+    /// Every professional qualification and award, ordered by code.
+    async fn qualifications(&self, ctx: &Context<'_>) -> Result<Vec<QualificationObject>> {
+        Ok(graph(ctx)
+            .all::<domain::Qualification>()?
+            .into_iter()
+            .map(QualificationObject)
+            .collect())
+    }
+
+    /// Every Agenda for Change pay band, ordered by code.
+    async fn pay_bands(&self, ctx: &Context<'_>) -> Result<Vec<PayBandObject>> {
+        Ok(graph(ctx)
+            .all::<domain::PayBand>()?
+            .into_iter()
+            .map(PayBandObject)
+            .collect())
+    }
+
+    /// One topic by global `id` or by `code`.
+    async fn topic(
+        &self,
+        ctx: &Context<'_>,
+        id: Option<ID>,
+        code: Option<String>,
+    ) -> Result<Option<TopicObject>> {
+        by_id_or_code::<domain::Topic>(ctx, id, code).map(|found| found.map(TopicObject))
+    }
+
+    /// Leadership and career knowledge, ordered by code; optionally of one category.
+    async fn topics(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only topics of this category.")] category: Option<TopicCategory>,
+    ) -> Result<Vec<TopicObject>> {
+        let category: Option<domain::TopicCategory> = category.map(Into::into);
+        let topics = graph(ctx).all::<domain::Topic>()?;
+        Ok(topics
+            .into_iter()
+            .filter(|topic| category.is_none_or(|c| topic.category == c))
+            .map(TopicObject)
+            .collect())
+    }
+
+    /// Real-life career stories, ordered by code.
+    async fn career_stories(&self, ctx: &Context<'_>) -> Result<Vec<CareerStoryObject>> {
+        Ok(graph(ctx)
+            .all::<domain::CareerStory>()?
+            .into_iter()
+            .map(CareerStoryObject)
+            .collect())
+    }
+
+    /// Every figure (quantitative statement) with its unit, scope, date and source, ordered by code.
+    async fn figures(&self, ctx: &Context<'_>) -> Result<Vec<FigureObject>> {
+        Ok(graph(ctx)
+            .all::<domain::Figure>()?
+            .into_iter()
+            .map(FigureObject)
+            .collect())
+    }
+
+    /// One source document by global `id` or by `code`.
+    async fn source(
+        &self,
+        ctx: &Context<'_>,
+        id: Option<ID>,
+        code: Option<String>,
+    ) -> Result<Option<SourceObject>> {
+        by_id_or_code::<domain::Source>(ctx, id, code).map(|found| found.map(SourceObject))
+    }
+
+    /// Every source document, ordered by code.
+    async fn sources(&self, ctx: &Context<'_>) -> Result<Vec<SourceObject>> {
+        Ok(graph(ctx)
+            .all::<domain::Source>()?
+            .into_iter()
+            .map(SourceObject)
+            .collect())
+    }
+}
+
+/// Resolves `id` or `code` (exactly one) to a record of kind `T`; unknown gives `NOT_FOUND`.
+fn by_id_or_code<T: domain::Record + serde::de::DeserializeOwned>(
+    ctx: &Context<'_>,
+    id: Option<ID>,
+    code: Option<String>,
+) -> Result<Option<T>> {
+    let kind_name = T::KIND.type_name().to_lowercase();
+    let code = match (id, code) {
+        (Some(id), None) => match parse_global_id(&id) {
+            Some(reference) if reference.kind == T::KIND => reference.code,
+            _ => {
+                return Err(not_found(format!(
+                    "no {kind_name} has id {:?}",
+                    id.as_str()
+                )))
+            }
+        },
+        (None, Some(code)) => {
+            parse_code(&code).map_err(|_| not_found(format!("no {kind_name} has code {code:?}")))?
+        }
+        _ => return Err(bad_user_input("give exactly one of `id` and `code`")),
+    };
+    match graph(ctx).get::<T>(&code)? {
+        Some(record) => Ok(Some(record)),
+        None => Err(not_found(format!(
+            "no {kind_name} has code {:?}",
+            code.as_str()
+        ))),
+    }
+}
+
+/// A record of kind `T` named by code in an argument; unknown gives `NOT_FOUND`.
+fn required<T: domain::Record + serde::de::DeserializeOwned>(
+    ctx: &Context<'_>,
+    code: &str,
+) -> Result<T> {
+    let kind_name = T::KIND.type_name().to_lowercase();
+    let missing = || not_found(format!("no {kind_name} has code {code:?}"));
+    let code = parse_code(code).map_err(|_| missing())?;
+    graph(ctx).get::<T>(&code)?.ok_or_else(missing)
+}
+
+fn parse_code(code: &str) -> Result<Code> {
+    Code::parse(code).map_err(|error| bad_user_input(error.to_string()))
+}

@@ -1,0 +1,391 @@
+//! `PayBand`, `Topic`, `CareerStory`, `Figure` and `Source`: career facts, leadership
+//! knowledge, figures and the documents they come from.
+
+use async_graphql::{Context, Object, Result, ID};
+
+use std::collections::HashMap;
+
+use super::{
+    load_records, sources, OrganisationObject, Record, RoleObject, SourceKind, TopicCategory,
+};
+use crate::domain::{self, Record as _, RecordKind, Relation};
+use crate::graphql::connection::{paginate, Page};
+use crate::graphql::data::graph;
+use crate::graphql::ids::global_id;
+use crate::graphql::scalars::Date;
+use crate::store::Direction;
+
+/// An Agenda for Change (AfC) pay band, with the example roles a source places in it.
+pub(crate) struct PayBandObject(pub(crate) domain::PayBand);
+
+#[Object(name = "PayBand")]
+impl PayBandObject {
+    /// Global id: opaque, stable across reseeds and releases.
+    pub(crate) async fn id(&self) -> ID {
+        global_id(RecordKind::PayBand, &self.0.code)
+    }
+
+    /// Readable stable code (e.g. `afc-band-8a`).
+    pub(crate) async fn code(&self) -> String {
+        self.0.code.to_string()
+    }
+
+    /// The band's name.
+    pub(crate) async fn name(&self) -> String {
+        self.0.name.clone()
+    }
+
+    /// The band itself, e.g. "5" or "8a".
+    async fn band(&self) -> &str {
+        &self.0.band
+    }
+
+    /// Example job titles the source places in this band.
+    async fn example_roles(&self) -> &[String] {
+        &self.0.example_roles
+    }
+
+    /// Roles of the graph in this band.
+    async fn roles(&self, ctx: &Context<'_>) -> Result<Vec<RoleObject>> {
+        Ok(graph(ctx)
+            .many(&self.0.roles)?
+            .into_iter()
+            .map(RoleObject)
+            .collect())
+    }
+
+    /// A fuller description, close to the source's words.
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+
+    /// One or two sentences about the band, quotable as an answer.
+    pub(crate) async fn summary(&self) -> String {
+        self.0.summary.clone()
+    }
+
+    /// The documents this record comes from, to cite.
+    pub(crate) async fn sources(&self, ctx: &Context<'_>) -> Result<Vec<SourceObject>> {
+        sources(ctx, &self.0.sources)
+    }
+}
+
+/// A piece of leadership or career knowledge: a challenge and its implications, a leadership
+/// behaviour, an entry route, a career pathway, a benefit...
+pub(crate) struct TopicObject(pub(crate) domain::Topic);
+
+#[Object(name = "Topic")]
+impl TopicObject {
+    /// Global id: opaque, stable across reseeds and releases.
+    pub(crate) async fn id(&self) -> ID {
+        global_id(RecordKind::Topic, &self.0.code)
+    }
+
+    /// Readable stable code.
+    pub(crate) async fn code(&self) -> String {
+        self.0.code.to_string()
+    }
+
+    /// What the topic is about.
+    async fn category(&self) -> TopicCategory {
+        self.0.category.into()
+    }
+
+    /// The topic's name.
+    pub(crate) async fn name(&self) -> String {
+        self.0.name.clone()
+    }
+
+    /// Other names and abbreviations.
+    async fn aliases(&self) -> &[String] {
+        &self.0.aliases
+    }
+
+    /// What the source says, close to its words.
+    async fn text(&self) -> &str {
+        &self.0.text
+    }
+
+    /// The list items the source gives: implications, steps, behaviours.
+    async fn points(&self) -> &[String] {
+        &self.0.points
+    }
+
+    /// Records this topic is about.
+    async fn related(&self, ctx: &Context<'_>) -> Result<Vec<Record>> {
+        load_records(graph(ctx), &self.0.related)
+    }
+
+    /// One or two sentences stating the topic's key facts, quotable as an answer.
+    pub(crate) async fn summary(&self) -> String {
+        self.0.summary.clone()
+    }
+
+    /// The documents this record comes from, to cite.
+    pub(crate) async fn sources(&self, ctx: &Context<'_>) -> Result<Vec<SourceObject>> {
+        sources(ctx, &self.0.sources)
+    }
+}
+
+/// A real person's career story, as a source tells it.
+pub(crate) struct CareerStoryObject(pub(crate) domain::CareerStory);
+
+#[Object(name = "CareerStory")]
+impl CareerStoryObject {
+    /// Global id: opaque, stable across reseeds and releases.
+    pub(crate) async fn id(&self) -> ID {
+        global_id(RecordKind::CareerStory, &self.0.code)
+    }
+
+    /// Readable stable code.
+    pub(crate) async fn code(&self) -> String {
+        self.0.code.to_string()
+    }
+
+    /// The person's name (the same as `person`, for the `Record` interface).
+    pub(crate) async fn name(&self) -> String {
+        self.0.person.clone()
+    }
+
+    /// The person's name as the source gives it.
+    async fn person(&self) -> &str {
+        &self.0.person
+    }
+
+    /// Their job title.
+    async fn job_title(&self) -> &str {
+        &self.0.job_title
+    }
+
+    /// Their employer, as the source gives it.
+    async fn employer(&self) -> &str {
+        &self.0.employer
+    }
+
+    /// Their employer, where it is an organisation of the graph.
+    async fn organisation(&self, ctx: &Context<'_>) -> Result<Option<OrganisationObject>> {
+        Ok(graph(ctx)
+            .many(self.0.organisation.as_slice())?
+            .pop()
+            .map(OrganisationObject))
+    }
+
+    /// The route by which they entered management.
+    async fn entry_route(&self, ctx: &Context<'_>) -> Result<Option<TopicObject>> {
+        Ok(graph(ctx)
+            .many(self.0.entry_route.as_slice())?
+            .pop()
+            .map(TopicObject))
+    }
+
+    /// The role of the graph their job corresponds to.
+    async fn role(&self, ctx: &Context<'_>) -> Result<Option<RoleObject>> {
+        Ok(graph(ctx)
+            .many(self.0.role.as_slice())?
+            .pop()
+            .map(RoleObject))
+    }
+
+    /// Their story, close to the source's words.
+    async fn text(&self) -> &str {
+        &self.0.text
+    }
+
+    /// One or two sentences about their career, quotable as an answer.
+    pub(crate) async fn summary(&self) -> String {
+        self.0.summary.clone()
+    }
+
+    /// The documents this record comes from, to cite.
+    pub(crate) async fn sources(&self, ctx: &Context<'_>) -> Result<Vec<SourceObject>> {
+        sources(ctx, &self.0.sources)
+    }
+}
+
+/// A quantitative statement with its unit, scope, date and source. Where sources disagree
+/// (e.g. the number of trusts), each figure is kept with its own source and date.
+pub(crate) struct FigureObject(pub(crate) domain::Figure);
+
+#[Object(name = "Figure")]
+impl FigureObject {
+    /// Global id: opaque, stable across reseeds and releases.
+    pub(crate) async fn id(&self) -> ID {
+        global_id(RecordKind::Figure, &self.0.code)
+    }
+
+    /// Readable stable code.
+    pub(crate) async fn code(&self) -> String {
+        self.0.code.to_string()
+    }
+
+    /// The statement (the same as `statement`, for the `Record` interface).
+    pub(crate) async fn name(&self) -> String {
+        self.0.statement.clone()
+    }
+
+    /// The statement as the source makes it.
+    async fn statement(&self) -> &str {
+        &self.0.statement
+    }
+
+    /// The number.
+    async fn value(&self) -> f64 {
+        self.0.value
+    }
+
+    /// Its unit (people, percent, trusts, GBP, hours per week...).
+    async fn unit(&self) -> &str {
+        &self.0.unit
+    }
+
+    /// What it counts.
+    async fn scope(&self) -> &str {
+        &self.0.scope
+    }
+
+    /// The date the figure is stated for: the date the source gives, else the source's own date.
+    async fn as_of(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
+        if let Some(date) = self.0.as_of {
+            return Ok(Some(Date(date)));
+        }
+        let sources = graph(ctx).many::<domain::Source>(&self.0.sources)?;
+        Ok(sources
+            .iter()
+            .filter_map(domain::Source::effective_date)
+            .max()
+            .map(Date))
+    }
+
+    /// Records the figure is about.
+    async fn about(&self, ctx: &Context<'_>) -> Result<Vec<Record>> {
+        load_records(graph(ctx), &self.0.about)
+    }
+
+    /// The statement, quotable as an answer.
+    pub(crate) async fn summary(&self) -> String {
+        self.0.statement.clone()
+    }
+
+    /// The documents this record comes from, to cite.
+    pub(crate) async fn sources(&self, ctx: &Context<'_>) -> Result<Vec<SourceObject>> {
+        sources(ctx, &self.0.sources)
+    }
+}
+
+/// A document facts come from: a web page, article, booklet or dataset.
+pub(crate) struct SourceObject(pub(crate) domain::Source);
+
+#[Object(name = "Source")]
+impl SourceObject {
+    /// Global id: opaque, stable across reseeds and releases.
+    pub(crate) async fn id(&self) -> ID {
+        global_id(RecordKind::Source, &self.0.code)
+    }
+
+    /// Readable stable code.
+    pub(crate) async fn code(&self) -> String {
+        self.0.code.to_string()
+    }
+
+    /// The document's title (the same as `title`, for the `Record` interface).
+    pub(crate) async fn name(&self) -> String {
+        self.0.title.clone()
+    }
+
+    /// The document's title.
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+
+    /// Who published it.
+    async fn publisher(&self) -> &str {
+        &self.0.publisher
+    }
+
+    /// Who wrote it, where known.
+    async fn author(&self) -> Option<&str> {
+        self.0.author.as_deref()
+    }
+
+    /// The date it was published, where it states one.
+    async fn published(&self) -> Option<Date> {
+        self.0.published.map(Date)
+    }
+
+    /// The date its facts are current at: its data date, else its publication date.
+    async fn as_of(&self) -> Option<Date> {
+        self.0.effective_date().map(Date)
+    }
+
+    /// What kind of document it is.
+    async fn kind(&self) -> SourceKind {
+        self.0.kind.into()
+    }
+
+    /// The file the text of the document is kept in.
+    async fn document(&self) -> &str {
+        &self.0.document
+    }
+
+    /// Its web address, where the document gives one.
+    async fn url(&self) -> Option<&str> {
+        self.0.url.as_deref()
+    }
+
+    /// Its licence, for datasets.
+    async fn licence(&self) -> Option<&str> {
+        self.0.licence.as_deref()
+    }
+
+    /// What the document is.
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+
+    /// A sentence naming the document, its publisher and date.
+    pub(crate) async fn summary(&self) -> String {
+        let date = self
+            .0
+            .effective_date()
+            .map(|date| format!(", {date}"))
+            .unwrap_or_default();
+        format!("{} ({}{date}).", self.0.title, self.0.publisher)
+    }
+
+    /// The source itself, for the `Record` interface.
+    pub(crate) async fn sources(&self) -> Vec<SourceObject> {
+        vec![SourceObject(self.0.clone())]
+    }
+
+    /// Every record this source supports.
+    async fn records(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+    ) -> Result<Page<Record>> {
+        let graph = graph(ctx);
+        let references: HashMap<String, domain::RecordRef> = graph
+            .related(&self.0.reference(), Relation::Cites, Direction::Incoming)?
+            .into_iter()
+            .map(|(reference, _)| (reference.to_string(), reference))
+            .collect();
+        // Page over the sorted `kind:code` keys, then read only the records of that page.
+        let mut keys: Vec<String> = references.keys().cloned().collect();
+        keys.sort_unstable();
+        let page = paginate(keys, Clone::clone, first, after)?;
+        let mut records = Page::with_additional_fields(
+            page.has_previous_page,
+            page.has_next_page,
+            page.additional_fields,
+        );
+        for edge in page.edges {
+            if let Some(record) = super::load_record(graph, &references[&edge.node])? {
+                records
+                    .edges
+                    .push(async_graphql::connection::Edge::new(edge.cursor, record));
+            }
+        }
+        Ok(records)
+    }
+}

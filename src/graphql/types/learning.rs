@@ -1,0 +1,313 @@
+//! `Programme`, `Course` and `Qualification`: what leaders and managers study.
+
+use async_graphql::{Context, Object, Result, ID};
+
+use super::{
+    about, sources, CourseLevel, FigureObject, OrganisationObject, RoleObject, SourceObject,
+    TopicObject,
+};
+use crate::domain::{self, Record as _, RecordKind, Relation};
+use crate::graphql::data::graph;
+use crate::graphql::errors::internal;
+use crate::graphql::ids::global_id;
+use crate::store::Direction;
+
+/// A leadership or management development programme, scheme or award, such as the NHS
+/// Leadership Academy's Mary Seacole Programme or the NHS Graduate Management Training Scheme.
+pub(crate) struct ProgrammeObject(pub(crate) domain::Programme);
+
+#[Object(name = "Programme")]
+impl ProgrammeObject {
+    /// Global id: opaque, stable across reseeds and releases.
+    pub(crate) async fn id(&self) -> ID {
+        global_id(RecordKind::Programme, &self.0.code)
+    }
+
+    /// Readable stable code (a slug such as `mary-seacole`).
+    pub(crate) async fn code(&self) -> String {
+        self.0.code.to_string()
+    }
+
+    /// The programme's name.
+    pub(crate) async fn name(&self) -> String {
+        self.0.name.clone()
+    }
+
+    /// Other names and abbreviations (e.g. GMTS).
+    async fn aliases(&self) -> &[String] {
+        &self.0.aliases
+    }
+
+    /// The organisation that provides it.
+    async fn provider(&self, ctx: &Context<'_>) -> Result<OrganisationObject> {
+        let provider = graph(ctx).get::<domain::Organisation>(&self.0.provider)?;
+        provider.map(OrganisationObject).ok_or_else(|| {
+            internal(format!(
+                "programme {} has no provider {}",
+                self.0.code, self.0.provider
+            ))
+        })
+    }
+
+    /// Organisations it was developed with.
+    async fn partners(&self, ctx: &Context<'_>) -> Result<Vec<OrganisationObject>> {
+        Ok(graph(ctx)
+            .many(&self.0.partners)?
+            .into_iter()
+            .map(OrganisationObject)
+            .collect())
+    }
+
+    /// Who it is for, in the source's words.
+    async fn audience(&self) -> Option<&str> {
+        self.0.audience.as_deref()
+    }
+
+    /// The career stage it is aimed at.
+    async fn level(&self) -> Option<&str> {
+        self.0.level.as_deref()
+    }
+
+    /// How long it lasts, as the source says (e.g. "six months").
+    async fn duration(&self) -> Option<&str> {
+        self.0.duration.as_deref()
+    }
+
+    /// How long it lasts in months, where the source gives a length.
+    async fn duration_months(&self) -> Option<u32> {
+        self.0.duration_months
+    }
+
+    /// How it is delivered (online hours, workshops, action learning sets, coaching...).
+    async fn format(&self) -> Option<&str> {
+        self.0.format.as_deref()
+    }
+
+    /// The bodies that accredit it (e.g. CMI).
+    async fn accredited_by(&self, ctx: &Context<'_>) -> Result<Vec<OrganisationObject>> {
+        Ok(graph(ctx)
+            .many(&self.0.accredited_by)?
+            .into_iter()
+            .map(OrganisationObject)
+            .collect())
+    }
+
+    /// What it leads to: a qualification or award, in the source's words.
+    async fn leads_to(&self) -> Option<&str> {
+        self.0.leads_to.as_deref()
+    }
+
+    /// Qualifications it leads to.
+    async fn qualifications(&self, ctx: &Context<'_>) -> Result<Vec<QualificationObject>> {
+        Ok(graph(ctx)
+            .many(&self.0.qualifications)?
+            .into_iter()
+            .map(QualificationObject)
+            .collect())
+    }
+
+    /// The roles or career stages it prepares for.
+    async fn roles(&self, ctx: &Context<'_>) -> Result<Vec<RoleObject>> {
+        Ok(graph(ctx)
+            .many(&self.0.roles)?
+            .into_iter()
+            .map(RoleObject)
+            .collect())
+    }
+
+    /// The scheme this is a specialism of (e.g. the Graduate Management Training Scheme).
+    async fn parent(&self, ctx: &Context<'_>) -> Result<Option<ProgrammeObject>> {
+        Ok(graph(ctx)
+            .many(self.0.parent.as_slice())?
+            .pop()
+            .map(ProgrammeObject))
+    }
+
+    /// Its specialisms, for a scheme that has them.
+    async fn specialisms(&self, ctx: &Context<'_>) -> Result<Vec<ProgrammeObject>> {
+        let specialisms = graph(ctx).linked(
+            &self.0.reference(),
+            Relation::ProgrammeParent,
+            Direction::Incoming,
+        )?;
+        Ok(specialisms.into_iter().map(ProgrammeObject).collect())
+    }
+
+    /// A fuller description, close to the source's words.
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+
+    /// One or two sentences stating the programme's key facts, quotable as an answer.
+    pub(crate) async fn summary(&self) -> String {
+        self.0.summary.clone()
+    }
+
+    /// Figures about this programme (durations, hours, outcomes), each with its source.
+    async fn figures(&self, ctx: &Context<'_>) -> Result<Vec<FigureObject>> {
+        Ok(about(ctx, self.0.reference())?
+            .into_iter()
+            .map(FigureObject)
+            .collect())
+    }
+
+    /// Topics about this programme.
+    async fn topics(&self, ctx: &Context<'_>) -> Result<Vec<TopicObject>> {
+        Ok(about(ctx, self.0.reference())?
+            .into_iter()
+            .map(TopicObject)
+            .collect())
+    }
+
+    /// The documents this record comes from, to cite.
+    pub(crate) async fn sources(&self, ctx: &Context<'_>) -> Result<Vec<SourceObject>> {
+        sources(ctx, &self.0.sources)
+    }
+}
+
+/// A course offered by a university or other provider, with its accreditations.
+pub(crate) struct CourseObject(pub(crate) domain::Course);
+
+#[Object(name = "Course")]
+impl CourseObject {
+    /// Global id: opaque, stable across reseeds and releases.
+    pub(crate) async fn id(&self) -> ID {
+        global_id(RecordKind::Course, &self.0.code)
+    }
+
+    /// Readable stable code.
+    pub(crate) async fn code(&self) -> String {
+        self.0.code.to_string()
+    }
+
+    /// The course's title.
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+
+    /// The course's title (the same as `title`, for the `Record` interface).
+    pub(crate) async fn name(&self) -> String {
+        self.0.title.clone()
+    }
+
+    /// The university or body that offers it.
+    async fn provider(&self, ctx: &Context<'_>) -> Result<OrganisationObject> {
+        let provider = graph(ctx).get::<domain::Organisation>(&self.0.provider)?;
+        provider.map(OrganisationObject).ok_or_else(|| {
+            internal(format!(
+                "course {} has no provider {}",
+                self.0.code, self.0.provider
+            ))
+        })
+    }
+
+    /// Level of study.
+    async fn level(&self) -> CourseLevel {
+        self.0.level.into()
+    }
+
+    /// Subject area (e.g. physiotherapy).
+    async fn subject(&self) -> &str {
+        &self.0.subject
+    }
+
+    /// The bodies that accredit it, CMI first where it is one.
+    async fn accredited_by(&self, ctx: &Context<'_>) -> Result<Vec<OrganisationObject>> {
+        let mut bodies: Vec<_> = graph(ctx)
+            .many(&self.0.accredited_by)?
+            .into_iter()
+            .map(OrganisationObject)
+            .collect();
+        bodies.sort_by_key(|body| body.0.code.as_str() != "CMI");
+        Ok(bodies)
+    }
+
+    /// A fuller description, close to the source's words.
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+
+    /// One or two sentences stating the course's key facts, quotable as an answer.
+    pub(crate) async fn summary(&self) -> String {
+        self.0.summary.clone()
+    }
+
+    /// The documents this record comes from, to cite.
+    pub(crate) async fn sources(&self, ctx: &Context<'_>) -> Result<Vec<SourceObject>> {
+        sources(ctx, &self.0.sources)
+    }
+}
+
+/// A professional qualification or award, and the bodies that award it.
+pub(crate) struct QualificationObject(pub(crate) domain::Qualification);
+
+#[Object(name = "Qualification")]
+impl QualificationObject {
+    /// Global id: opaque, stable across reseeds and releases.
+    pub(crate) async fn id(&self) -> ID {
+        global_id(RecordKind::Qualification, &self.0.code)
+    }
+
+    /// Readable stable code.
+    pub(crate) async fn code(&self) -> String {
+        self.0.code.to_string()
+    }
+
+    /// The qualification's name.
+    pub(crate) async fn name(&self) -> String {
+        self.0.name.clone()
+    }
+
+    /// Other names and abbreviations.
+    async fn aliases(&self) -> &[String] {
+        &self.0.aliases
+    }
+
+    /// The bodies that award it.
+    async fn awarded_by(&self, ctx: &Context<'_>) -> Result<Vec<OrganisationObject>> {
+        Ok(graph(ctx)
+            .many(&self.0.awarded_by)?
+            .into_iter()
+            .map(OrganisationObject)
+            .collect())
+    }
+
+    /// The roles people study it for.
+    async fn roles(&self, ctx: &Context<'_>) -> Result<Vec<RoleObject>> {
+        Ok(graph(ctx)
+            .many(&self.0.roles)?
+            .into_iter()
+            .map(RoleObject)
+            .collect())
+    }
+
+    /// Programmes that lead to it.
+    async fn programmes(&self, ctx: &Context<'_>) -> Result<Vec<ProgrammeObject>> {
+        let programmes = graph(ctx).linked(
+            &self.0.reference(),
+            Relation::ProgrammeQualification,
+            Direction::Incoming,
+        )?;
+        Ok(programmes.into_iter().map(ProgrammeObject).collect())
+    }
+
+    /// Its level, where the source gives one.
+    async fn level(&self) -> Option<&str> {
+        self.0.level.as_deref()
+    }
+
+    /// A fuller description, close to the source's words.
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+
+    /// One or two sentences stating the qualification's key facts, quotable as an answer.
+    pub(crate) async fn summary(&self) -> String {
+        self.0.summary.clone()
+    }
+
+    /// The documents this record comes from, to cite.
+    pub(crate) async fn sources(&self, ctx: &Context<'_>) -> Result<Vec<SourceObject>> {
+        sources(ctx, &self.0.sources)
+    }
+}

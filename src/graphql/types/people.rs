@@ -1,0 +1,203 @@
+//! `Role` (a kind of executive or management role) and `Post` (that role at one organisation).
+
+use async_graphql::{Context, Object, Result, SimpleObject, ID};
+
+use super::{
+    about, sources, CareerStoryObject, FigureObject, OrganisationObject, PayBandObject,
+    ProgrammeObject, QualificationObject, RoleCategory, SourceObject, TopicObject,
+};
+use crate::domain::{self, Record as _, RecordKind, Relation};
+use crate::graphql::connection::{paginate, Page};
+use crate::graphql::data::graph;
+use crate::graphql::errors::internal;
+use crate::graphql::ids::global_id;
+use crate::graphql::scalars::Date;
+use crate::store::Direction;
+
+/// An executive, board or management role, such as Chief Executive, Medical Director or
+/// Finance Manager, independent of any one organisation.
+pub(crate) struct RoleObject(pub(crate) domain::Role);
+
+#[Object(name = "Role")]
+impl RoleObject {
+    /// Global id: opaque, stable across reseeds and releases.
+    pub(crate) async fn id(&self) -> ID {
+        global_id(RecordKind::Role, &self.0.code)
+    }
+
+    /// Readable stable code (a slug such as `chief-executive`).
+    pub(crate) async fn code(&self) -> String {
+        self.0.code.to_string()
+    }
+
+    /// The role's name.
+    pub(crate) async fn name(&self) -> String {
+        self.0.name.clone()
+    }
+
+    /// How the role sits in an organisation (executive, non-executive, management...).
+    async fn category(&self) -> RoleCategory {
+        self.0.category.into()
+    }
+
+    /// Other names and abbreviations.
+    async fn aliases(&self) -> &[String] {
+        &self.0.aliases
+    }
+
+    /// A fuller description, close to the source's words.
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+
+    /// One or two sentences stating the role's key facts, quotable as an answer.
+    pub(crate) async fn summary(&self) -> String {
+        self.0.summary.clone()
+    }
+
+    /// What people in the role do, as the sources list it.
+    async fn activities(&self) -> &[String] {
+        &self.0.activities
+    }
+
+    /// Programmes that prepare for this role.
+    async fn programmes(&self, ctx: &Context<'_>) -> Result<Vec<ProgrammeObject>> {
+        let programmes = graph(ctx).linked(
+            &self.0.reference(),
+            Relation::ProgrammeRole,
+            Direction::Incoming,
+        )?;
+        Ok(programmes.into_iter().map(ProgrammeObject).collect())
+    }
+
+    /// Qualifications people in this role study for, with the bodies that award them.
+    async fn qualifications(&self, ctx: &Context<'_>) -> Result<Vec<QualificationObject>> {
+        let qualifications = graph(ctx).linked(
+            &self.0.reference(),
+            Relation::QualificationRole,
+            Direction::Incoming,
+        )?;
+        Ok(qualifications
+            .into_iter()
+            .map(QualificationObject)
+            .collect())
+    }
+
+    /// Agenda for Change pay bands the sources place this role in.
+    async fn pay_bands(&self, ctx: &Context<'_>) -> Result<Vec<PayBandObject>> {
+        let bands = graph(ctx).linked(
+            &self.0.reference(),
+            Relation::PayBandRole,
+            Direction::Incoming,
+        )?;
+        Ok(bands.into_iter().map(PayBandObject).collect())
+    }
+
+    /// The posts of this role: one per organisation where it exists.
+    async fn posts(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+    ) -> Result<Page<PostObject>> {
+        let posts =
+            graph(ctx).linked(&self.0.reference(), Relation::PostRole, Direction::Incoming)?;
+        let posts = posts.into_iter().map(PostObject).collect();
+        paginate(posts, |post| post.0.code.to_string(), first, after)
+    }
+
+    /// Topics about this role.
+    async fn topics(&self, ctx: &Context<'_>) -> Result<Vec<TopicObject>> {
+        Ok(about(ctx, self.0.reference())?
+            .into_iter()
+            .map(TopicObject)
+            .collect())
+    }
+
+    /// Figures about this role.
+    async fn figures(&self, ctx: &Context<'_>) -> Result<Vec<FigureObject>> {
+        Ok(about(ctx, self.0.reference())?
+            .into_iter()
+            .map(FigureObject)
+            .collect())
+    }
+
+    /// Career stories of people in this role.
+    async fn career_stories(&self, ctx: &Context<'_>) -> Result<Vec<CareerStoryObject>> {
+        Ok(about(ctx, self.0.reference())?
+            .into_iter()
+            .map(CareerStoryObject)
+            .collect())
+    }
+
+    /// The documents this record comes from, to cite.
+    pub(crate) async fn sources(&self, ctx: &Context<'_>) -> Result<Vec<SourceObject>> {
+        sources(ctx, &self.0.sources)
+    }
+}
+
+/// The post of a role at one organisation, e.g. the Chief Executive of a trust.
+pub(crate) struct PostObject(pub(crate) domain::Post);
+
+/// The person holding a post, as a source states it.
+#[derive(SimpleObject)]
+pub(crate) struct Holder {
+    /// The holder's name as the source gives it.
+    name: String,
+    /// The date the source says this was so: check it before quoting the holder as current.
+    as_of: Option<Date>,
+}
+
+#[Object(name = "Post")]
+impl PostObject {
+    /// Global id: opaque, stable across reseeds and releases.
+    pub(crate) async fn id(&self) -> ID {
+        global_id(RecordKind::Post, &self.0.code)
+    }
+
+    /// Readable stable code: `ORGANISATION/role`, e.g. `RJ1/chief-executive`.
+    pub(crate) async fn code(&self) -> String {
+        self.0.code.to_string()
+    }
+
+    /// The post's name: the role and the organisation.
+    pub(crate) async fn name(&self) -> String {
+        self.0.name.clone()
+    }
+
+    /// The role this is a post of.
+    async fn role(&self, ctx: &Context<'_>) -> Result<RoleObject> {
+        let role = graph(ctx).get::<domain::Role>(&self.0.role)?;
+        role.map(RoleObject)
+            .ok_or_else(|| internal(format!("post {} has no role {}", self.0.code, self.0.role)))
+    }
+
+    /// The organisation the post is at.
+    async fn organisation(&self, ctx: &Context<'_>) -> Result<OrganisationObject> {
+        let organisation = graph(ctx).get::<domain::Organisation>(&self.0.organisation)?;
+        organisation.map(OrganisationObject).ok_or_else(|| {
+            internal(format!(
+                "post {} has no organisation {}",
+                self.0.code, self.0.organisation
+            ))
+        })
+    }
+
+    /// Who holds the post, where a source names them; null otherwise.
+    async fn holder(&self) -> Option<Holder> {
+        self.0.holder.as_ref().map(|holder| Holder {
+            name: holder.name.clone(),
+            as_of: holder.as_of.map(Date),
+        })
+    }
+
+    /// One or two sentences about the post, quotable as an answer.
+    pub(crate) async fn summary(&self) -> String {
+        self.0.summary.clone()
+    }
+
+    /// The documents this record comes from, to cite.
+    pub(crate) async fn sources(&self, ctx: &Context<'_>) -> Result<Vec<SourceObject>> {
+        sources(ctx, &self.0.sources)
+    }
+}

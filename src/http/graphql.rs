@@ -1,0 +1,301 @@
+//! `/graphql` over HTTP, following the GraphQL-over-HTTP specification: JSON bodies on POST,
+//! URL parameters on GET (queries only), `application/graphql-response+json` or
+//! `application/json` as the client accepts, and the status codes the specification gives.
+
+use async_graphql::parser::types::OperationType;
+use poem::http::{header, HeaderMap, StatusCode};
+use poem::web::Data;
+use poem::{handler, Body, Request, Response};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::{AppState, MAX_BODY_BYTES};
+
+const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
+const JSON: &str = "application/json";
+
+/// The media type of the response, chosen from the request's `Accept`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MediaType {
+    /// `application/graphql-response+json`: request errors answer 4xx.
+    GraphqlResponse,
+    /// `application/json`: every well-formed request answers 200.
+    Json,
+}
+
+/// The parameters of a GraphQL request, however they arrived.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Parameters {
+    query: Option<Value>,
+    operation_name: Option<Value>,
+    variables: Option<Value>,
+    extensions: Option<Value>,
+}
+
+/// `POST /graphql` with a JSON body.
+#[handler]
+pub(super) async fn post(request: &Request, body: Body, Data(state): Data<&AppState>) -> Response {
+    let Some(media_type) = negotiate(request.headers()) else {
+        return not_acceptable();
+    };
+    if !is_json_content_type(request.headers()) {
+        return request_error(
+            media_type,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "BAD_REQUEST",
+            "POST bodies must be JSON: send `Content-Type: application/json`",
+        );
+    }
+    let bytes = match body.into_bytes_limit(MAX_BODY_BYTES).await {
+        Ok(bytes) => bytes,
+        Err(poem::error::ReadBodyError::PayloadTooLarge) => {
+            return request_error(
+                media_type,
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "LIMIT_EXCEEDED",
+                &format!("request body is larger than {MAX_BODY_BYTES} bytes"),
+            );
+        }
+        Err(error) => {
+            return request_error(
+                media_type,
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                &format!("could not read the request body: {error}"),
+            );
+        }
+    };
+    let parameters = match serde_json::from_slice::<Parameters>(&bytes) {
+        Ok(parameters) => parameters,
+        Err(error) => {
+            return request_error(
+                media_type,
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                &format!("request body is not a JSON object of GraphQL parameters: {error}"),
+            );
+        }
+    };
+    execute(state, media_type, parameters, false).await
+}
+
+/// `GET /graphql?query=...&variables=...`: queries only, never mutations.
+#[handler]
+pub(super) async fn get(request: &Request, Data(state): Data<&AppState>) -> Response {
+    let Some(media_type) = negotiate(request.headers()) else {
+        return not_acceptable();
+    };
+    let pairs: Vec<(String, String)> =
+        match serde_urlencoded::from_str(request.uri().query().unwrap_or("")) {
+            Ok(pairs) => pairs,
+            Err(error) => {
+                return request_error(
+                    media_type,
+                    StatusCode::BAD_REQUEST,
+                    "BAD_REQUEST",
+                    &format!("malformed query string: {error}"),
+                )
+            }
+        };
+    let mut parameters = Parameters {
+        query: None,
+        operation_name: None,
+        variables: None,
+        extensions: None,
+    };
+    for (name, value) in pairs {
+        match name.as_str() {
+            "query" => parameters.query = Some(Value::String(value)),
+            "operationName" => parameters.operation_name = Some(Value::String(value)),
+            "variables" | "extensions" => {
+                let Ok(parsed) = serde_json::from_str::<Value>(&value) else {
+                    return request_error(
+                        media_type,
+                        StatusCode::BAD_REQUEST,
+                        "BAD_REQUEST",
+                        &format!("`{name}` must be a JSON object"),
+                    );
+                };
+                if name == "variables" {
+                    parameters.variables = Some(parsed);
+                } else {
+                    parameters.extensions = Some(parsed);
+                }
+            }
+            _ => {}
+        }
+    }
+    execute(state, media_type, parameters, true).await
+}
+
+async fn execute(
+    state: &AppState,
+    media_type: MediaType,
+    parameters: Parameters,
+    via_get: bool,
+) -> Response {
+    let request = match graphql_request(parameters) {
+        Ok(request) => request,
+        Err(message) => {
+            return request_error(media_type, StatusCode::BAD_REQUEST, "BAD_REQUEST", &message)
+        }
+    };
+    if via_get && is_mutation(&request) {
+        let mut response = request_error(
+            media_type,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "BAD_REQUEST",
+            "mutations must be sent with POST",
+        );
+        response
+            .headers_mut()
+            .insert(header::ALLOW, header::HeaderValue::from_static("POST"));
+        return response;
+    }
+    let response = state.schema.execute(request).await;
+    let is_request_error =
+        response.data == async_graphql::Value::Null && !response.errors.is_empty();
+    let status = if is_request_error && media_type == MediaType::GraphqlResponse {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    // Serialised straight from the response, so fields keep the order the query asked for.
+    let body = if is_request_error {
+        serde_json::to_vec(&json!({ "errors": response.errors }))
+    } else {
+        serde_json::to_vec(&response)
+    };
+    match body {
+        Ok(body) => bytes_response(media_type, status, body),
+        Err(error) => {
+            tracing::error!(%error, "could not serialise a GraphQL response");
+            request_error(
+                media_type,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL",
+                "internal error",
+            )
+        }
+    }
+}
+
+/// Checks the parameters' shapes as the specification requires, then builds the request.
+fn graphql_request(parameters: Parameters) -> Result<async_graphql::Request, String> {
+    let query = match parameters.query {
+        Some(Value::String(query)) => query,
+        Some(_) => return Err("`query` must be a string".to_owned()),
+        None => return Err("`query` is required".to_owned()),
+    };
+    let mut request = async_graphql::Request::new(query);
+    match parameters.operation_name {
+        Some(Value::String(name)) => request = request.operation_name(name),
+        None | Some(Value::Null) => {}
+        Some(_) => return Err("`operationName` must be a string".to_owned()),
+    }
+    match parameters.variables {
+        Some(Value::Object(variables)) => {
+            request = request.variables(async_graphql::Variables::from_json(Value::Object(
+                variables,
+            )));
+        }
+        None | Some(Value::Null) => {}
+        Some(_) => return Err("`variables` must be an object".to_owned()),
+    }
+    match parameters.extensions {
+        Some(Value::Object(_)) | None | Some(Value::Null) => {}
+        Some(_) => return Err("`extensions` must be an object".to_owned()),
+    }
+    Ok(request)
+}
+
+/// Whether the operation the request would run is a mutation. A query that does not parse
+/// is not one: execution reports the syntax error.
+fn is_mutation(request: &async_graphql::Request) -> bool {
+    let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
+        return false;
+    };
+    let operations: Vec<_> = document.operations.iter().collect();
+    let selected = match &request.operation_name {
+        Some(name) => operations
+            .into_iter()
+            .find(|(operation_name, _)| operation_name.map(|n| n.as_str()) == Some(name.as_str())),
+        None => operations.into_iter().next(),
+    };
+    selected.is_some_and(|(_, operation)| operation.node.ty == OperationType::Mutation)
+}
+
+/// Picks the response media type from `Accept`; `None` when the client accepts neither.
+fn negotiate(headers: &HeaderMap) -> Option<MediaType> {
+    let accept: Vec<&str> = headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .collect();
+    if accept.is_empty() {
+        return Some(MediaType::Json);
+    }
+    let ranges: Vec<(String, f32)> = accept
+        .iter()
+        .flat_map(|value| value.split(','))
+        .map(|range| {
+            let mut parts = range.split(';');
+            let media = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+            let quality = parts
+                .filter_map(|parameter| parameter.trim().strip_prefix("q="))
+                .find_map(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            (media, quality)
+        })
+        .filter(|(_, quality)| *quality > 0.0)
+        .collect();
+    let accepts = |media: &str| ranges.iter().any(|(range, _)| range == media);
+    if accepts(GRAPHQL_RESPONSE_JSON) {
+        Some(MediaType::GraphqlResponse)
+    } else if accepts(JSON) || accepts("*/*") || accepts("application/*") {
+        Some(MediaType::Json)
+    } else {
+        None
+    }
+}
+
+fn is_json_content_type(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .is_some_and(|media| media.trim().eq_ignore_ascii_case(JSON))
+}
+
+fn request_error(media_type: MediaType, status: StatusCode, code: &str, message: &str) -> Response {
+    json_response(
+        media_type,
+        status,
+        &json!({ "errors": [{ "message": message, "extensions": { "code": code } }] }),
+    )
+}
+
+fn not_acceptable() -> Response {
+    let body = json!({ "errors": [{ "message": "accept application/graphql-response+json or application/json", "extensions": { "code": "BAD_REQUEST" } }] });
+    json_response(MediaType::Json, StatusCode::NOT_ACCEPTABLE, &body)
+}
+
+fn json_response(media_type: MediaType, status: StatusCode, body: &Value) -> Response {
+    bytes_response(
+        media_type,
+        status,
+        serde_json::to_vec(body).unwrap_or_default(),
+    )
+}
+
+fn bytes_response(media_type: MediaType, status: StatusCode, body: Vec<u8>) -> Response {
+    let content_type = match media_type {
+        MediaType::GraphqlResponse => "application/graphql-response+json; charset=utf-8",
+        MediaType::Json => "application/json; charset=utf-8",
+    };
+    Response::builder()
+        .status(status)
+        .content_type(content_type)
+        .body(body)
+}

@@ -1,0 +1,163 @@
+//! nhs-leadership-graph: a GraphQL knowledge API about leadership in the English NHS.
+//!
+//! Layers depend one way: `http` -> `graphql` -> `store` -> `domain`, and
+//! `seed` -> `store` -> `domain`. [`start`] is the one way to start the server: the binary
+//! and the tests both use it.
+
+pub mod config;
+pub mod domain;
+pub mod graphql;
+mod http;
+pub mod seed;
+pub mod store;
+pub mod telemetry;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use poem::listener::{Acceptor, Listener, TcpListener};
+use tokio::sync::oneshot;
+
+use crate::config::Config;
+use crate::store::Store;
+
+/// How long in-flight requests may take to finish after a shutdown signal.
+const GRACEFUL_SHUTDOWN: Duration = Duration::from_secs(10);
+
+/// A running server.
+pub struct App {
+    local_addr: SocketAddr,
+    store: Arc<Store>,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl App {
+    /// The address the server listens on (useful with port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// Store reads since start: point reads plus items scanned.
+    pub fn store_reads(&self) -> u64 {
+        self.store.reads()
+    }
+
+    /// Stops accepting connections, lets in-flight requests finish, and flushes the store.
+    pub async fn shutdown(mut self) -> anyhow::Result<()> {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        (&mut self.server)
+            .await
+            .context("joining the server task")?
+            .context("serving HTTP")?;
+        self.store.flush().context("flushing the store")?;
+        Ok(())
+    }
+
+    /// Waits until the server stops by itself (it only does on an I/O error).
+    async fn wait(&mut self) -> anyhow::Result<()> {
+        (&mut self.server)
+            .await
+            .context("joining the server task")?
+            .context("serving HTTP")
+    }
+}
+
+/// Opens the store, seeds it if the seed changed, binds the address and starts serving.
+/// Returns once the server accepts connections.
+pub async fn start(config: Config) -> anyhow::Result<App> {
+    let data_dir = config.data.data_dir();
+    std::fs::create_dir_all(&data_dir)
+        .with_context(|| format!("creating data directory {}", data_dir.display()))?;
+    let store = Arc::new(
+        Store::open(&data_dir)
+            .with_context(|| format!("opening store at {}", data_dir.display()))?,
+    );
+    let outcome = seed::ensure_seeded(store.clone(), config.data.seed_dir.clone())
+        .await
+        .with_context(|| format!("seeding from {}", config.data.seed_dir.display()))?;
+    match outcome {
+        seed::SeedOutcome::Unchanged => tracing::info!("store already holds the current seed"),
+        seed::SeedOutcome::Loaded(write) => tracing::info!(
+            records = write.n_records,
+            links = write.n_edges,
+            removed = write.n_removed,
+            data_version = write.data_version,
+            "seed loaded"
+        ),
+    }
+
+    let schema = graphql::build_schema(store.clone());
+    let routes = http::routes(http::AppState {
+        schema,
+        store: store.clone(),
+    });
+    let acceptor = TcpListener::bind(config.bind)
+        .into_acceptor()
+        .await
+        .with_context(|| format!("binding {}", config.bind))?;
+    let local_addr = acceptor
+        .local_addr()
+        .first()
+        .and_then(|addr| addr.as_socket_addr().copied())
+        .context("reading the bound address")?;
+    let (shutdown_sender, shutdown_receiver) = oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        poem::Server::new_with_acceptor(acceptor)
+            .run_with_graceful_shutdown(
+                routes,
+                async {
+                    let _ = shutdown_receiver.await;
+                },
+                Some(GRACEFUL_SHUTDOWN),
+            )
+            .await
+    });
+    Ok(App {
+        local_addr,
+        store,
+        shutdown: Some(shutdown_sender),
+        server,
+    })
+}
+
+/// Runs the server until SIGINT or SIGTERM, then shuts down gracefully.
+pub async fn run(config: Config) -> anyhow::Result<()> {
+    let mut app = start(config).await?;
+    tracing::info!(address = %app.local_addr(), "listening");
+    println!(
+        "GraphQL playground: http://{}/  (endpoint: http://{}/graphql)",
+        app.local_addr(),
+        app.local_addr()
+    );
+    tokio::select! {
+        result = app.wait() => return result,
+        () = shutdown_signal() => tracing::info!("shutting down"),
+    }
+    app.shutdown().await
+}
+
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+}

@@ -1,0 +1,817 @@
+//! Turns the parsed tables and registry rows into a validated `Dataset`: converts each entry
+//! to its domain record, then checks every reference, collecting every problem.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use chrono::NaiveDate;
+
+use super::problems::Problems;
+use super::registry::{self, REGISTRY_SOURCE};
+use super::tables::{self, Located, SeedFile, Tables};
+use crate::domain::*;
+
+/// Builds the dataset, or returns every problem found.
+pub(crate) fn build(_directory: &Path, files: &[SeedFile]) -> Result<Dataset, Problems> {
+    let mut problems = Problems::default();
+    let tables = Tables::parse(files, &mut problems);
+    let registry = registry::read(files, &mut problems);
+    let mut builder = Builder {
+        problems,
+        dataset: Dataset::default(),
+        known: Known::default(),
+    };
+    builder.convert(&tables, registry);
+    builder.check_references(&tables);
+    builder.add_board_posts(&tables);
+    builder.add_named_posts(&tables);
+    if builder.problems.is_empty() {
+        Ok(builder.dataset)
+    } else {
+        Err(builder.problems)
+    }
+}
+
+/// Codes of every record, by kind, to resolve references.
+#[derive(Default)]
+struct Known {
+    codes: BTreeMap<RecordKind, BTreeSet<Code>>,
+}
+
+impl Known {
+    fn contains(&self, kind: RecordKind, code: &Code) -> bool {
+        self.codes
+            .get(&kind)
+            .is_some_and(|codes| codes.contains(code))
+    }
+}
+
+struct Builder {
+    problems: Problems,
+    dataset: Dataset,
+    known: Known,
+}
+
+impl Builder {
+    fn convert(&mut self, tables: &Tables, registry: registry::Registry) {
+        self.dataset.sources = self.records(&tables.sources, convert_source);
+        self.dataset.organisations = self.records(&tables.organisations, convert_organisation);
+        self.dataset.roles = self.records(&tables.roles, convert_role);
+        self.dataset.programmes = self.records(&tables.programmes, convert_programme);
+        self.dataset.courses = self.records(&tables.courses, convert_course);
+        self.dataset.qualifications = self.records(&tables.qualifications, convert_qualification);
+        self.dataset.pay_bands = self.records(&tables.pay_bands, convert_pay_band);
+        self.dataset.topics = self.records(&tables.topics, convert_topic);
+        self.dataset.career_stories = self.records(&tables.career_stories, convert_career_story);
+        self.dataset.figures = self.records(&tables.figures, convert_figure);
+
+        // Curated parents (e.g. the Leadership Academy under NHS England) are undated links.
+        for entry in &tables.organisations {
+            if let Some(parent) = &entry.value.parent {
+                self.dataset.memberships.push(Edge {
+                    from: RecordRef::new(RecordKind::Organisation, entry.value.code.clone()),
+                    relation: Relation::Parent,
+                    to: RecordRef::new(RecordKind::Organisation, parent.clone()),
+                    validity: Validity::ALWAYS,
+                });
+            }
+        }
+        self.add_registry(registry);
+        self.check_duplicates(tables);
+        self.index_codes();
+    }
+
+    /// Converts each entry, reporting what does not convert.
+    fn records<E, T>(
+        &mut self,
+        entries: &[Located<E>],
+        convert: fn(&E) -> Result<T, (&'static str, String)>,
+    ) -> Vec<T> {
+        let mut records = Vec::with_capacity(entries.len());
+        for entry in entries {
+            match convert(&entry.value) {
+                Ok(record) => records.push(record),
+                Err((field, message)) => entry.problem(&mut self.problems, field, message),
+            }
+        }
+        records
+    }
+
+    fn add_registry(&mut self, registry: registry::Registry) {
+        let curated: BTreeSet<Code> = self
+            .dataset
+            .organisations
+            .iter()
+            .map(|organisation| organisation.code.clone())
+            .collect();
+        let as_of = registry.as_of;
+        let n_trusts = as_of.map(|date| registry.n_open(OrganisationKind::Trust, date));
+        let n_icbs = as_of.map(|date| registry.n_open(OrganisationKind::Icb, date));
+        for organisation in registry.organisations {
+            if curated.contains(&organisation.code) {
+                self.problems.push(
+                    "registry",
+                    1,
+                    "ods_code",
+                    format!(
+                        "organisation {} is both in the registry and in a TOML file",
+                        organisation.code
+                    ),
+                );
+                continue;
+            }
+            self.dataset.organisations.push(organisation);
+        }
+        self.dataset.memberships.extend(registry.memberships);
+        if let (Some(as_of), Some(n_trusts), Some(n_icbs)) = (as_of, n_trusts, n_icbs) {
+            self.dataset
+                .figures
+                .extend(registry_figures(as_of, n_trusts, n_icbs));
+        }
+    }
+
+    fn check_duplicates(&mut self, tables: &Tables) {
+        duplicates(&mut self.problems, &tables.sources, |entry| &entry.code);
+        duplicates(&mut self.problems, &tables.organisations, |entry| {
+            &entry.code
+        });
+        duplicates(&mut self.problems, &tables.roles, |entry| &entry.code);
+        duplicates(&mut self.problems, &tables.programmes, |entry| &entry.code);
+        duplicates(&mut self.problems, &tables.courses, |entry| &entry.code);
+        duplicates(&mut self.problems, &tables.qualifications, |entry| {
+            &entry.code
+        });
+        duplicates(&mut self.problems, &tables.pay_bands, |entry| &entry.code);
+        duplicates(&mut self.problems, &tables.topics, |entry| &entry.code);
+        duplicates(&mut self.problems, &tables.career_stories, |entry| {
+            &entry.code
+        });
+        duplicates(&mut self.problems, &tables.figures, |entry| &entry.code);
+    }
+
+    fn index_codes(&mut self) {
+        let dataset = &self.dataset;
+        let mut add = |kind: RecordKind, codes: Vec<&Code>| {
+            self.known
+                .codes
+                .entry(kind)
+                .or_default()
+                .extend(codes.into_iter().cloned());
+        };
+        add(
+            RecordKind::Source,
+            dataset.sources.iter().map(|r| &r.code).collect(),
+        );
+        add(
+            RecordKind::Organisation,
+            dataset.organisations.iter().map(|r| &r.code).collect(),
+        );
+        add(
+            RecordKind::Role,
+            dataset.roles.iter().map(|r| &r.code).collect(),
+        );
+        add(
+            RecordKind::Programme,
+            dataset.programmes.iter().map(|r| &r.code).collect(),
+        );
+        add(
+            RecordKind::Course,
+            dataset.courses.iter().map(|r| &r.code).collect(),
+        );
+        add(
+            RecordKind::Qualification,
+            dataset.qualifications.iter().map(|r| &r.code).collect(),
+        );
+        add(
+            RecordKind::PayBand,
+            dataset.pay_bands.iter().map(|r| &r.code).collect(),
+        );
+        add(
+            RecordKind::Topic,
+            dataset.topics.iter().map(|r| &r.code).collect(),
+        );
+        add(
+            RecordKind::CareerStory,
+            dataset.career_stories.iter().map(|r| &r.code).collect(),
+        );
+        add(
+            RecordKind::Figure,
+            dataset.figures.iter().map(|r| &r.code).collect(),
+        );
+    }
+
+    fn check_references(&mut self, tables: &Tables) {
+        let mut check = Checker {
+            known: &self.known,
+            problems: &mut self.problems,
+        };
+        for entry in &tables.organisations {
+            check.sources(entry, &entry.value.sources);
+            check.one(
+                entry,
+                "parent",
+                RecordKind::Organisation,
+                entry.value.parent.as_ref(),
+            );
+        }
+        for entry in &tables.roles {
+            check.sources(entry, &entry.value.sources);
+        }
+        for entry in &tables.boards {
+            check.sources(entry, &entry.value.sources);
+            check.all(entry, "roles", RecordKind::Role, &entry.value.roles);
+        }
+        for entry in &tables.posts {
+            check.sources(entry, &entry.value.sources);
+            check.one(
+                entry,
+                "organisation",
+                RecordKind::Organisation,
+                Some(&entry.value.organisation),
+            );
+            check.one(entry, "role", RecordKind::Role, Some(&entry.value.role));
+        }
+        for entry in &tables.programmes {
+            let programme = &entry.value;
+            check.sources(entry, &programme.sources);
+            check.one(
+                entry,
+                "provider",
+                RecordKind::Organisation,
+                Some(&programme.provider),
+            );
+            check.all(
+                entry,
+                "partners",
+                RecordKind::Organisation,
+                &programme.partners,
+            );
+            check.one(
+                entry,
+                "parent",
+                RecordKind::Programme,
+                programme.parent.as_ref(),
+            );
+            check.all(
+                entry,
+                "accredited_by",
+                RecordKind::Organisation,
+                &programme.accredited_by,
+            );
+            check.all(
+                entry,
+                "qualifications",
+                RecordKind::Qualification,
+                &programme.qualifications,
+            );
+            check.all(entry, "roles", RecordKind::Role, &programme.roles);
+        }
+        for entry in &tables.courses {
+            check.sources(entry, &entry.value.sources);
+            check.one(
+                entry,
+                "provider",
+                RecordKind::Organisation,
+                Some(&entry.value.provider),
+            );
+            check.all(
+                entry,
+                "accredited_by",
+                RecordKind::Organisation,
+                &entry.value.accredited_by,
+            );
+        }
+        for entry in &tables.qualifications {
+            check.sources(entry, &entry.value.sources);
+            check.all(
+                entry,
+                "awarded_by",
+                RecordKind::Organisation,
+                &entry.value.awarded_by,
+            );
+            check.all(entry, "roles", RecordKind::Role, &entry.value.roles);
+        }
+        for entry in &tables.pay_bands {
+            check.sources(entry, &entry.value.sources);
+            check.all(entry, "roles", RecordKind::Role, &entry.value.roles);
+        }
+        for entry in &tables.topics {
+            check.sources(entry, &entry.value.sources);
+            check.references(entry, "related", &entry.value.related);
+        }
+        for entry in &tables.career_stories {
+            let story = &entry.value;
+            check.sources(entry, &story.sources);
+            check.one(
+                entry,
+                "organisation",
+                RecordKind::Organisation,
+                story.organisation.as_ref(),
+            );
+            check.one(
+                entry,
+                "entry_route",
+                RecordKind::Topic,
+                story.entry_route.as_ref(),
+            );
+            check.one(entry, "role", RecordKind::Role, story.role.as_ref());
+        }
+        for entry in &tables.figures {
+            check.sources(entry, &entry.value.sources);
+            check.references(entry, "about", &entry.value.about);
+        }
+        let registry_source = Code::parse(REGISTRY_SOURCE).expect("a valid code");
+        if !self.known.contains(RecordKind::Source, &registry_source) {
+            self.problems.push(
+                "sources.toml",
+                1,
+                "code",
+                format!("the registry needs a [[source]] with code {REGISTRY_SOURCE:?}"),
+            );
+        }
+        let nhs_england = Code::parse(registry::NHS_ENGLAND).expect("a valid code");
+        if !self.known.contains(RecordKind::Organisation, &nhs_england) {
+            self.problems.push(
+                "registry/regions.csv",
+                1,
+                "(parent)",
+                format!(
+                    "regions need an [[organisation]] with code {:?} (NHS England)",
+                    registry::NHS_ENGLAND
+                ),
+            );
+        }
+    }
+
+    /// Every organisation of a `[[board]]`'s kind gets a post for each of its roles.
+    fn add_board_posts(&mut self, tables: &Tables) {
+        for entry in &tables.boards {
+            let Some(kind) = parse_enum::<OrganisationKind>(&entry.value.organisation_kind) else {
+                entry.problem(
+                    &mut self.problems,
+                    "organisation_kind",
+                    format!(
+                        "unknown organisation kind {:?}",
+                        entry.value.organisation_kind
+                    ),
+                );
+                continue;
+            };
+            for organisation in self.dataset.organisations.iter().filter(|o| o.kind == kind) {
+                for role_code in &entry.value.roles {
+                    let Some(role) = self
+                        .dataset
+                        .roles
+                        .iter()
+                        .find(|role| &role.code == role_code)
+                    else {
+                        continue;
+                    };
+                    self.dataset.posts.push(new_post(
+                        organisation,
+                        role,
+                        entry.value.sources.clone(),
+                    ));
+                }
+            }
+        }
+    }
+
+    /// `[[post]]` entries add a post or complete a board post with its holder and sources.
+    fn add_named_posts(&mut self, tables: &Tables) {
+        for entry in &tables.posts {
+            let post_entry = &entry.value;
+            let organisation = self
+                .dataset
+                .organisations
+                .iter()
+                .find(|o| o.code == post_entry.organisation);
+            let role = self
+                .dataset
+                .roles
+                .iter()
+                .find(|r| r.code == post_entry.role);
+            let (Some(organisation), Some(role)) = (organisation, role) else {
+                continue; // already reported by check_references
+            };
+            let holder_as_of = match post_entry
+                .holder_as_of
+                .as_ref()
+                .map(tables::date)
+                .transpose()
+            {
+                Ok(date) => date,
+                Err(message) => {
+                    entry.problem(&mut self.problems, "holder_as_of", message);
+                    continue;
+                }
+            };
+            let holder = post_entry.holder.clone().map(|name| Holder {
+                name,
+                as_of: holder_as_of,
+            });
+            let code = Code::post(&organisation.code, &role.code);
+            let post = match self.dataset.posts.iter_mut().find(|post| post.code == code) {
+                Some(post) => post,
+                None => {
+                    let post = new_post(organisation, role, Vec::new());
+                    self.dataset.posts.push(post);
+                    self.dataset.posts.last_mut().expect("just pushed")
+                }
+            };
+            for source in &post_entry.sources {
+                if !post.sources.contains(source) {
+                    post.sources.push(source.clone());
+                }
+            }
+            if holder.is_some() {
+                post.holder = holder;
+                post.summary = post_summary(&post.name, post.holder.as_ref());
+            }
+        }
+    }
+}
+
+struct Checker<'a> {
+    known: &'a Known,
+    problems: &'a mut Problems,
+}
+
+impl Checker<'_> {
+    fn sources<E>(&mut self, entry: &Located<E>, sources: &[Code]) {
+        if sources.is_empty() {
+            entry.problem(
+                self.problems,
+                "sources",
+                "every record needs at least one source",
+            );
+        }
+        self.all(entry, "sources", RecordKind::Source, sources);
+    }
+
+    fn one<E>(&mut self, entry: &Located<E>, field: &str, kind: RecordKind, code: Option<&Code>) {
+        if let Some(code) = code {
+            if !self.known.contains(kind, code) {
+                entry.problem(
+                    self.problems,
+                    field,
+                    format!("unknown {} {:?}", kind.reference_name(), code.as_str()),
+                );
+            }
+        }
+    }
+
+    fn all<E>(&mut self, entry: &Located<E>, field: &str, kind: RecordKind, codes: &[Code]) {
+        for code in codes {
+            self.one(entry, field, kind, Some(code));
+        }
+    }
+
+    fn references<E>(&mut self, entry: &Located<E>, field: &str, references: &[String]) {
+        for text in references {
+            match RecordRef::parse(text) {
+                Ok(reference) if reference.kind == RecordKind::Post => {
+                    entry.problem(
+                        self.problems,
+                        field,
+                        format!("{text:?}: refer to the organisation or role, not a post"),
+                    );
+                }
+                Ok(reference) => self.one(entry, field, reference.kind, Some(&reference.code)),
+                Err(message) => entry.problem(self.problems, field, message),
+            }
+        }
+    }
+}
+
+fn duplicates<E>(problems: &mut Problems, entries: &[Located<E>], code: fn(&E) -> &Code) {
+    let mut seen: BTreeMap<&Code, &Located<E>> = BTreeMap::new();
+    for entry in entries {
+        if let Some(first) = seen.insert(code(&entry.value), entry) {
+            entry.problem(
+                problems,
+                "code",
+                format!(
+                    "duplicate code {:?} (first defined at {}:{})",
+                    code(&entry.value).as_str(),
+                    first.file,
+                    first.line()
+                ),
+            );
+        }
+    }
+}
+
+fn new_post(organisation: &Organisation, role: &Role, sources: Vec<Code>) -> Post {
+    let name = format!("{}, {}", role.name, organisation.name);
+    Post {
+        code: Code::post(&organisation.code, &role.code),
+        summary: post_summary(&name, None),
+        name,
+        organisation: organisation.code.clone(),
+        role: role.code.clone(),
+        holder: None,
+        sources,
+    }
+}
+
+fn post_summary(name: &str, holder: Option<&Holder>) -> String {
+    match holder {
+        Some(Holder {
+            name: holder,
+            as_of: Some(date),
+        }) => {
+            format!("{name}: held by {holder}, as the source states on {date}.")
+        }
+        Some(Holder {
+            name: holder,
+            as_of: None,
+        }) => format!("{name}: held by {holder}, as the source states."),
+        None => format!("{name}. The sources name no holder."),
+    }
+}
+
+fn registry_figures(as_of: NaiveDate, n_trusts: usize, n_icbs: usize) -> Vec<Figure> {
+    let source = vec![Code::parse(REGISTRY_SOURCE).expect("a valid code")];
+    let nhs_england = vec![RecordRef::new(
+        RecordKind::Organisation,
+        Code::parse(registry::NHS_ENGLAND).expect("a valid code"),
+    )];
+    vec![
+        Figure {
+            code: Code::parse("figure-registry-open-trusts").expect("a valid code"),
+            statement: format!("The NHS England Organisation Data Service registry lists {n_trusts} open NHS trusts in England on {as_of}."),
+            value: n_trusts as f64,
+            unit: "trusts".to_owned(),
+            scope: "open NHS trusts and NHS foundation trusts in England, in the ODS registry extract".to_owned(),
+            as_of: Some(as_of),
+            about: nhs_england.clone(),
+            sources: source.clone(),
+        },
+        Figure {
+            code: Code::parse("figure-registry-icbs").expect("a valid code"),
+            statement: format!("The NHS England Organisation Data Service registry lists {n_icbs} integrated care boards on {as_of}."),
+            value: n_icbs as f64,
+            unit: "integrated care boards".to_owned(),
+            scope: "integrated care boards in England, in the ODS registry extract".to_owned(),
+            as_of: Some(as_of),
+            about: nhs_england,
+            sources: source,
+        },
+    ]
+}
+
+/// Parses a SCREAMING_SNAKE_CASE seed value into a domain enum through its serde name.
+fn parse_enum<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {
+    let pascal: String = text
+        .split('_')
+        .map(|word| {
+            let lower = word.to_lowercase();
+            let mut characters = lower.chars();
+            characters
+                .next()
+                .map(|first| first.to_uppercase().chain(characters).collect::<String>())
+                .unwrap_or_default()
+        })
+        .collect();
+    if text.is_empty() || text.chars().any(|c| !(c.is_ascii_uppercase() || c == '_')) {
+        return None;
+    }
+    serde_json::from_value(serde_json::Value::String(pascal)).ok()
+}
+
+fn enum_field<T: serde::de::DeserializeOwned>(
+    field: &'static str,
+    text: &str,
+) -> Result<T, (&'static str, String)> {
+    parse_enum(text).ok_or_else(|| (field, format!("unknown value {text:?}")))
+}
+
+fn optional_date(
+    field: &'static str,
+    value: Option<&toml::value::Datetime>,
+) -> Result<Option<NaiveDate>, (&'static str, String)> {
+    value
+        .map(tables::date)
+        .transpose()
+        .map_err(|message| (field, message))
+}
+
+fn non_empty(field: &'static str, text: &str) -> Result<(), (&'static str, String)> {
+    if text.trim().is_empty() {
+        return Err((field, "must not be empty".to_owned()));
+    }
+    Ok(())
+}
+
+fn references(
+    field: &'static str,
+    texts: &[String],
+) -> Result<Vec<RecordRef>, (&'static str, String)> {
+    texts
+        .iter()
+        .map(|text| RecordRef::parse(text).map_err(|message| (field, message)))
+        .collect()
+}
+
+type Converted<T> = Result<T, (&'static str, String)>;
+
+fn convert_source(entry: &tables::SourceEntry) -> Converted<Source> {
+    non_empty("title", &entry.title)?;
+    Ok(Source {
+        code: entry.code.clone(),
+        title: entry.title.clone(),
+        publisher: entry.publisher.clone(),
+        author: entry.author.clone(),
+        published: optional_date("published", entry.published.as_ref())?,
+        as_of: optional_date("as_of", entry.as_of.as_ref())?,
+        kind: enum_field("kind", &entry.kind)?,
+        document: entry.document.clone(),
+        url: entry.url.clone(),
+        licence: entry.licence.clone(),
+        description: entry.description.clone(),
+    })
+}
+
+fn convert_organisation(entry: &tables::OrganisationEntry) -> Converted<Organisation> {
+    non_empty("name", &entry.name)?;
+    non_empty("summary", &entry.summary)?;
+    Ok(Organisation {
+        code: entry.code.clone(),
+        name: entry.name.clone(),
+        registered_name: None,
+        kind: enum_field("kind", &entry.kind)?,
+        foundation_trust: None,
+        trust_type: None,
+        aliases: entry.aliases.clone(),
+        description: entry.description.clone(),
+        summary: entry.summary.clone(),
+        opened: optional_date("opened", entry.opened.as_ref())?,
+        closed: optional_date("closed", entry.closed.as_ref())?,
+        postcode: None,
+        gss_code: None,
+        website: entry.website.clone(),
+        predecessors: Vec::new(),
+        sources: entry.sources.clone(),
+    })
+}
+
+fn convert_role(entry: &tables::RoleEntry) -> Converted<Role> {
+    non_empty("name", &entry.name)?;
+    non_empty("summary", &entry.summary)?;
+    Ok(Role {
+        code: entry.code.clone(),
+        name: entry.name.clone(),
+        category: enum_field("category", &entry.category)?,
+        aliases: entry.aliases.clone(),
+        description: entry.description.clone(),
+        summary: entry.summary.clone(),
+        activities: entry.activities.clone(),
+        sources: entry.sources.clone(),
+    })
+}
+
+fn convert_programme(entry: &tables::ProgrammeEntry) -> Converted<Programme> {
+    non_empty("name", &entry.name)?;
+    non_empty("summary", &entry.summary)?;
+    Ok(Programme {
+        code: entry.code.clone(),
+        name: entry.name.clone(),
+        provider: entry.provider.clone(),
+        partners: entry.partners.clone(),
+        parent: entry.parent.clone(),
+        aliases: entry.aliases.clone(),
+        audience: entry.audience.clone(),
+        level: entry.level.clone(),
+        duration: entry.duration.clone(),
+        duration_months: entry.duration_months,
+        format: entry.format.clone(),
+        accredited_by: entry.accredited_by.clone(),
+        leads_to: entry.leads_to.clone(),
+        qualifications: entry.qualifications.clone(),
+        roles: entry.roles.clone(),
+        description: entry.description.clone(),
+        summary: entry.summary.clone(),
+        sources: entry.sources.clone(),
+    })
+}
+
+fn convert_course(entry: &tables::CourseEntry) -> Converted<Course> {
+    non_empty("title", &entry.title)?;
+    non_empty("summary", &entry.summary)?;
+    Ok(Course {
+        code: entry.code.clone(),
+        title: entry.title.clone(),
+        provider: entry.provider.clone(),
+        level: enum_field("level", &entry.level)?,
+        subject: entry.subject.clone(),
+        accredited_by: entry.accredited_by.clone(),
+        description: entry.description.clone(),
+        summary: entry.summary.clone(),
+        sources: entry.sources.clone(),
+    })
+}
+
+fn convert_qualification(entry: &tables::QualificationEntry) -> Converted<Qualification> {
+    non_empty("name", &entry.name)?;
+    non_empty("summary", &entry.summary)?;
+    Ok(Qualification {
+        code: entry.code.clone(),
+        name: entry.name.clone(),
+        aliases: entry.aliases.clone(),
+        awarded_by: entry.awarded_by.clone(),
+        roles: entry.roles.clone(),
+        level: entry.level.clone(),
+        description: entry.description.clone(),
+        summary: entry.summary.clone(),
+        sources: entry.sources.clone(),
+    })
+}
+
+fn convert_pay_band(entry: &tables::PayBandEntry) -> Converted<PayBand> {
+    non_empty("name", &entry.name)?;
+    non_empty("summary", &entry.summary)?;
+    Ok(PayBand {
+        code: entry.code.clone(),
+        name: entry.name.clone(),
+        band: entry.band.clone(),
+        example_roles: entry.example_roles.clone(),
+        roles: entry.roles.clone(),
+        description: entry.description.clone(),
+        summary: entry.summary.clone(),
+        sources: entry.sources.clone(),
+    })
+}
+
+fn convert_topic(entry: &tables::TopicEntry) -> Converted<Topic> {
+    non_empty("name", &entry.name)?;
+    non_empty("summary", &entry.summary)?;
+    Ok(Topic {
+        code: entry.code.clone(),
+        category: enum_field("category", &entry.category)?,
+        name: entry.name.clone(),
+        aliases: entry.aliases.clone(),
+        text: entry.text.clone(),
+        points: entry.points.clone(),
+        related: references("related", &entry.related)?,
+        summary: entry.summary.clone(),
+        sources: entry.sources.clone(),
+    })
+}
+
+fn convert_career_story(entry: &tables::CareerStoryEntry) -> Converted<CareerStory> {
+    non_empty("person", &entry.person)?;
+    non_empty("summary", &entry.summary)?;
+    Ok(CareerStory {
+        code: entry.code.clone(),
+        person: entry.person.clone(),
+        job_title: entry.job_title.clone(),
+        employer: entry.employer.clone(),
+        organisation: entry.organisation.clone(),
+        entry_route: entry.entry_route.clone(),
+        role: entry.role.clone(),
+        text: entry.text.clone(),
+        summary: entry.summary.clone(),
+        sources: entry.sources.clone(),
+    })
+}
+
+fn convert_figure(entry: &tables::FigureEntry) -> Converted<Figure> {
+    non_empty("statement", &entry.statement)?;
+    if !entry.value.is_finite() {
+        return Err(("value", "must be a finite number".to_owned()));
+    }
+    Ok(Figure {
+        code: entry.code.clone(),
+        statement: entry.statement.clone(),
+        value: entry.value,
+        unit: entry.unit.clone(),
+        scope: entry.scope.clone(),
+        as_of: optional_date("as_of", entry.as_of.as_ref())?,
+        about: references("about", &entry.about)?,
+        sources: entry.sources.clone(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seed_enum_values_are_screaming_snake_case() {
+        assert_eq!(
+            parse_enum::<OrganisationKind>("NHS_ENGLAND"),
+            Some(OrganisationKind::NhsEngland)
+        );
+        assert_eq!(
+            parse_enum::<OrganisationKind>("ICB"),
+            Some(OrganisationKind::Icb)
+        );
+        assert_eq!(
+            parse_enum::<TopicCategory>("ENTRY_ROUTE"),
+            Some(TopicCategory::EntryRoute)
+        );
+        assert_eq!(parse_enum::<OrganisationKind>("Icb"), None);
+        assert_eq!(parse_enum::<OrganisationKind>("SPACESHIP"), None);
+    }
+}

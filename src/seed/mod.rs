@@ -1,0 +1,93 @@
+//! Reads `seed/` (curated TOML and registry CSV), validates everything, then writes through
+//! the store in one atomic, flushed batch.
+//!
+//! A load parses every file and collects every problem, reported one per line as
+//! `file:line: field: problem`, before anything is written: a bad seed leaves the store
+//! untouched. It reruns only when the seed content (or the way it is derived) changed.
+//!
+//! Invariant: `seed` never touches sled directly; it builds a `domain::Dataset` and hands it
+//! to `store::Store::replace_seed`.
+
+mod build;
+mod names;
+mod problems;
+mod registry;
+mod tables;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::domain::Dataset;
+use crate::store::{SeedWrite, Store};
+
+pub use problems::{Problem, Problems};
+
+/// Bump when the way seed files become records changes, so existing stores reseed.
+const DERIVATION_VERSION: &str = "nhs-leadership-graph seed derivation 1";
+
+/// Why seeding failed.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("reading seed directory {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the seed has {count} problem(s):\n{problems}", count = .0.len(), problems = .0)]
+    Invalid(Problems),
+    #[error(transparent)]
+    Store(#[from] crate::store::Error),
+    #[error("seed task failed: {0}")]
+    Task(String),
+}
+
+/// A parsed, validated seed and the hash of its content.
+#[derive(Debug, Clone)]
+pub struct Seed {
+    pub dataset: Dataset,
+    pub hash: [u8; 32],
+}
+
+/// What [`ensure_seeded`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SeedOutcome {
+    /// The store already held this exact seed content.
+    Unchanged,
+    Loaded(SeedWrite),
+}
+
+/// Parses and validates every file in `directory` without writing anything.
+pub fn load(directory: &Path) -> Result<Seed, Error> {
+    let files = tables::read_files(directory)?;
+    let hash = content_hash(&files);
+    let dataset = build::build(directory, &files).map_err(Error::Invalid)?;
+    Ok(Seed { dataset, hash })
+}
+
+/// Loads `directory` into `store` unless the store already holds exactly this content.
+/// Blocking work runs on tokio's blocking pool.
+pub async fn ensure_seeded(store: Arc<Store>, directory: PathBuf) -> Result<SeedOutcome, Error> {
+    tokio::task::spawn_blocking(move || {
+        let files = tables::read_files(&directory)?;
+        let hash = content_hash(&files);
+        if store.seed_hash()? == Some(hash) {
+            return Ok(SeedOutcome::Unchanged);
+        }
+        let dataset = build::build(&directory, &files).map_err(Error::Invalid)?;
+        Ok(SeedOutcome::Loaded(store.replace_seed(&dataset, hash)?))
+    })
+    .await
+    .map_err(|error| Error::Task(error.to_string()))?
+}
+
+fn content_hash(files: &[tables::SeedFile]) -> [u8; 32] {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(DERIVATION_VERSION.as_bytes());
+    for file in files {
+        hasher.update(file.relative_path.as_bytes());
+        hasher.update(&[0]);
+        hasher.update(&(file.content.len() as u64).to_be_bytes());
+        hasher.update(file.content.as_bytes());
+    }
+    *hasher.finalize().as_bytes()
+}

@@ -1,0 +1,447 @@
+//! The registry tables in `seed/registry/` (copied from NHS England's Organisation Data
+//! Service extracts): regions, the ICBs of 2022 and of 2026 with their successions, open and
+//! closed trusts, and the dated links region -> ICB -> trust built from them.
+//!
+//! See `seed/registry/SOURCES.md` for where each column comes from and its gaps.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+
+use super::names::display_name;
+use super::problems::Problems;
+use super::tables::SeedFile;
+use crate::domain::{
+    Code, Edge, Organisation, OrganisationKind, RecordKind, RecordRef, Relation, Validity,
+};
+
+/// The `[[source]]` every registry fact cites.
+pub(crate) const REGISTRY_SOURCE: &str = "ods-registry-2026";
+/// NHS England's ODS code: the parent of every region.
+pub(crate) const NHS_ENGLAND: &str = "X24";
+
+const REGIONS_FILE: &str = "registry/regions.csv";
+const ICBS_2022_FILE: &str = "registry/icbs.csv";
+const ICBS_2026_FILE: &str = "registry/icbs-2026.csv";
+const TRUSTS_FILE: &str = "registry/trusts.csv";
+const CLOSED_TRUSTS_FILE: &str = "registry/trusts-closed.csv";
+
+/// The 42 ICBs of `icbs.csv` were established on 1 July 2022 (registry/SOURCES.md: "the ICB
+/// structure of 1 July 2022 to 31 March 2026").
+fn icbs_established() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2022, 7, 1).expect("a valid date")
+}
+
+/// The day the 2026 ICB structure took effect. The two trusts that moved ICB between the
+/// 2024 and 2026 extracts (RPG, RXK) are taken to have moved on this day too: the registry
+/// gives no exact date for their move.
+fn icbs_restructured() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 4, 1).expect("a valid date")
+}
+
+/// What the registry contributes to the dataset.
+#[derive(Debug, Default)]
+pub(crate) struct Registry {
+    pub(crate) organisations: Vec<Organisation>,
+    pub(crate) memberships: Vec<Edge>,
+    /// The date of the newest extract, for the figures derived from it.
+    pub(crate) as_of: Option<NaiveDate>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RegionRow {
+    ods_code: Code,
+    name: String,
+    ons_code: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct Icb2022Row {
+    ods_code: Code,
+    name: String,
+    short_name: String,
+    region_ods_code: Code,
+    gss_code: String,
+    succeeded_on: Option<NaiveDate>,
+    successor_ods_codes: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct Icb2026Row {
+    ods_code: Code,
+    name: String,
+    short_name: String,
+    region_ods_code: Code,
+    gss_code: String,
+    established_on: Option<NaiveDate>,
+    predecessor_ods_codes: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct TrustRow {
+    ods_code: Code,
+    name: String,
+    postcode: String,
+    icb_ods_code: String,
+    region_ods_code: String,
+    open_date: Option<NaiveDate>,
+    close_date: Option<NaiveDate>,
+    icb_ods_code_2024: String,
+}
+
+/// A row with the line it was read from.
+struct Row<T> {
+    line: usize,
+    value: T,
+}
+
+/// Reads the registry tables. Missing files and bad rows become problems.
+pub(crate) fn read(files: &[SeedFile], problems: &mut Problems) -> Registry {
+    let regions: Vec<Row<RegionRow>> = rows(files, REGIONS_FILE, problems);
+    let icbs_2022: Vec<Row<Icb2022Row>> = rows(files, ICBS_2022_FILE, problems);
+    let icbs_2026: Vec<Row<Icb2026Row>> = rows(files, ICBS_2026_FILE, problems);
+    let trusts: Vec<Row<TrustRow>> = rows(files, TRUSTS_FILE, problems);
+    let closed_trusts: Vec<Row<TrustRow>> = rows(files, CLOSED_TRUSTS_FILE, problems);
+
+    let mut builder = Builder::default();
+    for row in &regions {
+        builder.region(&row.value);
+    }
+    for row in &icbs_2022 {
+        builder.icb_2022(&row.value);
+    }
+    for row in &icbs_2026 {
+        builder.icb_2026(&row.value, row.line, problems);
+    }
+    for row in trusts.iter().chain(&closed_trusts) {
+        builder.trust(&row.value);
+    }
+    builder.check_links(problems);
+    builder.finish(&trusts, &closed_trusts)
+}
+
+fn rows<T: DeserializeOwned>(
+    files: &[SeedFile],
+    path: &str,
+    problems: &mut Problems,
+) -> Vec<Row<T>> {
+    let Some(file) = files.iter().find(|file| file.relative_path == path) else {
+        problems.push(path, 1, "(file)", "registry file is missing");
+        return Vec::new();
+    };
+    let mut reader = csv::Reader::from_reader(file.content.as_bytes());
+    let headers = match reader.headers() {
+        Ok(headers) => headers.clone(),
+        Err(error) => {
+            problems.push(path, 1, "(header)", error.to_string());
+            return Vec::new();
+        }
+    };
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = match record {
+            Ok(record) => record,
+            Err(error) => {
+                let line = error
+                    .position()
+                    .map_or(1, |position| position.line() as usize);
+                problems.push(path, line, "(row)", error.to_string());
+                continue;
+            }
+        };
+        let line = record
+            .position()
+            .map_or(1, |position| position.line() as usize);
+        match record.deserialize::<T>(Some(&headers)) {
+            Ok(value) => rows.push(Row { line, value }),
+            Err(error) => {
+                let field = match error.kind() {
+                    csv::ErrorKind::Deserialize { err, .. } => err
+                        .field()
+                        .and_then(|index| headers.get(index as usize))
+                        .unwrap_or("(row)")
+                        .to_owned(),
+                    _ => "(row)".to_owned(),
+                };
+                let message = match error.kind() {
+                    csv::ErrorKind::Deserialize { err, .. } => err.kind().to_string(),
+                    _ => error.to_string(),
+                };
+                problems.push(path, line, &field, message);
+            }
+        }
+    }
+    rows
+}
+
+#[derive(Default)]
+struct Builder {
+    organisations: BTreeMap<Code, Organisation>,
+    /// (child, parent) -> validity, with the file and line the link was read from.
+    links: Vec<(Code, Code, Validity, &'static str)>,
+    as_of: Option<NaiveDate>,
+}
+
+impl Builder {
+    fn region(&mut self, row: &RegionRow) {
+        let summary = format!(
+            "{} is one of NHS England's seven regions (ODS code {}).",
+            row.name, row.ods_code
+        );
+        let mut region =
+            registry_organisation(&row.ods_code, &row.name, OrganisationKind::Region, summary);
+        region.name = row.name.clone();
+        region.registered_name = None;
+        region.aliases = vec![format!("NHS England {} region", row.name)];
+        region.gss_code = non_empty(&row.ons_code);
+        self.organisations.insert(row.ods_code.clone(), region);
+        let nhs_england = Code::parse(NHS_ENGLAND).expect("a valid code");
+        self.links.push((
+            row.ods_code.clone(),
+            nhs_england,
+            Validity::ALWAYS,
+            REGIONS_FILE,
+        ));
+    }
+
+    fn icb_2022(&mut self, row: &Icb2022Row) {
+        let closed = row.succeeded_on.and_then(|date| date.pred_opt());
+        let mut icb = self.icb(&row.ods_code, &row.name, &row.short_name, &row.gss_code);
+        icb.opened = Some(icbs_established());
+        icb.closed = closed;
+        self.organisations.insert(row.ods_code.clone(), icb);
+        let validity = Validity {
+            from: Some(icbs_established()),
+            to: closed,
+        };
+        self.links.push((
+            row.ods_code.clone(),
+            row.region_ods_code.clone(),
+            validity,
+            ICBS_2022_FILE,
+        ));
+        let _ = &row.successor_ods_codes; // successions are read from the 2026 side
+    }
+
+    fn icb_2026(&mut self, row: &Icb2026Row, line: usize, problems: &mut Problems) {
+        let predecessors = codes(&row.predecessor_ods_codes, ICBS_2026_FILE, line, problems);
+        if let Some(existing) = self.organisations.get_mut(&row.ods_code) {
+            existing.predecessors.extend(predecessors);
+            return;
+        }
+        let opened = row.established_on.or(Some(icbs_restructured()));
+        let mut icb = self.icb(&row.ods_code, &row.name, &row.short_name, &row.gss_code);
+        icb.opened = opened;
+        icb.predecessors = predecessors;
+        self.organisations.insert(row.ods_code.clone(), icb);
+        let validity = Validity {
+            from: opened,
+            to: None,
+        };
+        self.links.push((
+            row.ods_code.clone(),
+            row.region_ods_code.clone(),
+            validity,
+            ICBS_2026_FILE,
+        ));
+    }
+
+    fn icb(&self, code: &Code, name: &str, short_name: &str, gss_code: &str) -> Organisation {
+        let display = display_name(name);
+        let summary = format!("{display} (ODS code {code}) is an integrated care board.");
+        let mut icb = registry_organisation(code, name, OrganisationKind::Icb, summary);
+        let short = display_name(short_name);
+        icb.aliases = vec![short.clone(), format!("{short} ICB")];
+        icb.gss_code = non_empty(gss_code);
+        icb
+    }
+
+    fn trust(&mut self, row: &TrustRow) {
+        let display = display_name(&row.name);
+        let foundation = row.name.contains("FOUNDATION TRUST");
+        let mut trust = registry_organisation(
+            &row.ods_code,
+            &row.name,
+            OrganisationKind::Trust,
+            String::new(),
+        );
+        trust.foundation_trust = Some(foundation);
+        trust.opened = row.open_date;
+        trust.closed = row.close_date;
+        trust.postcode = non_empty(&row.postcode);
+        trust.summary = display.clone();
+        self.as_of = self.as_of.max(row.open_date).max(row.close_date);
+        self.organisations.insert(row.ods_code.clone(), trust);
+
+        // ICB links. The 2024 code is the trust's ICB in the 42-ICB structure, the current
+        // code its ICB from 1 April 2026. Closed trusts' current codes are not historical
+        // (registry/SOURCES.md), so only their 2024 code is used.
+        let since_2022 = row.open_date.max(Some(icbs_established()));
+        let previous = Code::parse(&row.icb_ods_code_2024).ok();
+        let current = Code::parse(&row.icb_ods_code)
+            .ok()
+            .filter(|_| row.close_date.is_none());
+        match (previous, current) {
+            (Some(previous), Some(current)) if previous == current => {
+                self.link_trust(row, current, since_2022, None);
+            }
+            (Some(previous), Some(current)) => {
+                let until = icbs_restructured().pred_opt();
+                self.link_trust(row, previous, since_2022, until);
+                self.link_trust(
+                    row,
+                    current,
+                    Some(icbs_restructured()).max(row.open_date),
+                    None,
+                );
+            }
+            (Some(previous), None) => self.link_trust(row, previous, since_2022, row.close_date),
+            (None, Some(current)) => self.link_trust(row, current, row.open_date, None),
+            (None, None) => {}
+        }
+    }
+
+    fn link_trust(
+        &mut self,
+        row: &TrustRow,
+        icb: Code,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    ) {
+        let file = if row.close_date.is_some() {
+            CLOSED_TRUSTS_FILE
+        } else {
+            TRUSTS_FILE
+        };
+        self.links
+            .push((row.ods_code.clone(), icb, Validity { from, to }, file));
+    }
+
+    /// Every link's parent must exist (NHS England comes from the curated files, so it is
+    /// checked later), and an open trust's region must be its ICB's region.
+    fn check_links(&self, problems: &mut Problems) {
+        for (child, parent, _, file) in &self.links {
+            if parent.as_str() != NHS_ENGLAND && !self.organisations.contains_key(parent) {
+                problems.push(
+                    file,
+                    1,
+                    "icb_ods_code",
+                    format!("{child} links to unknown organisation {parent:?}"),
+                );
+            }
+        }
+    }
+
+    fn finish(mut self, trusts: &[Row<TrustRow>], closed: &[Row<TrustRow>]) -> Registry {
+        let mut memberships = Vec::new();
+        for (child, parent, validity, _) in &self.links {
+            memberships.push(Edge {
+                from: RecordRef::new(RecordKind::Organisation, child.clone()),
+                relation: Relation::Parent,
+                to: RecordRef::new(RecordKind::Organisation, parent.clone()),
+                validity: *validity,
+            });
+        }
+        for row in trusts.iter().chain(closed) {
+            let summary = self.trust_summary(&row.value);
+            if let Some(trust) = self.organisations.get_mut(&row.value.ods_code) {
+                trust.summary = summary;
+            }
+        }
+        Registry {
+            organisations: self.organisations.into_values().collect(),
+            memberships,
+            as_of: self.as_of,
+        }
+    }
+
+    fn trust_summary(&self, row: &TrustRow) -> String {
+        let display = display_name(&row.name);
+        let kind = if row.name.contains("FOUNDATION TRUST") {
+            "an NHS foundation trust"
+        } else {
+            "an NHS trust"
+        };
+        let name_of = |code: &str| {
+            Code::parse(code)
+                .ok()
+                .and_then(|code| self.organisations.get(&code))
+                .map(|o| o.name.clone())
+        };
+        let opened = row
+            .open_date
+            .map(|date| format!(", opened on {date}"))
+            .unwrap_or_default();
+        match row.close_date {
+            Some(closed) => format!(
+                "{display} (ODS code {}) was {kind}{opened}; it closed on {closed}.",
+                row.ods_code
+            ),
+            None => {
+                let icb = name_of(&row.icb_ods_code).unwrap_or_else(|| row.icb_ods_code.clone());
+                let region =
+                    name_of(&row.region_ods_code).unwrap_or_else(|| row.region_ods_code.clone());
+                format!(
+                    "{display} (ODS code {}) is {kind} in {icb}, {region} region{opened}.",
+                    row.ods_code
+                )
+            }
+        }
+    }
+}
+
+impl Registry {
+    /// Region codes of open trusts as the registry states them, to cross-check the ICB links.
+    pub(crate) fn n_open(&self, kind: OrganisationKind, on: NaiveDate) -> usize {
+        self.organisations
+            .iter()
+            .filter(|o| o.kind == kind && o.is_open_on(on))
+            .count()
+    }
+}
+
+fn registry_organisation(
+    code: &Code,
+    registered: &str,
+    kind: OrganisationKind,
+    summary: String,
+) -> Organisation {
+    Organisation {
+        code: code.clone(),
+        name: display_name(registered),
+        registered_name: Some(registered.to_owned()),
+        kind,
+        foundation_trust: None,
+        trust_type: None,
+        aliases: Vec::new(),
+        description: None,
+        summary,
+        opened: None,
+        closed: None,
+        postcode: None,
+        gss_code: None,
+        website: None,
+        predecessors: Vec::new(),
+        sources: vec![Code::parse(REGISTRY_SOURCE).expect("a valid code")],
+    }
+}
+
+fn non_empty(text: &str) -> Option<String> {
+    Some(text.trim().to_owned()).filter(|text| !text.is_empty())
+}
+
+fn codes(list: &str, file: &str, line: usize, problems: &mut Problems) -> Vec<Code> {
+    list.split(';')
+        .map(str::trim)
+        .filter(|code| !code.is_empty())
+        .filter_map(|code| match Code::parse(code) {
+            Ok(code) => Some(code),
+            Err(error) => {
+                problems.push(file, line, "predecessor_ods_codes", error.to_string());
+                None
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,422 @@
+//! The TOML tables of `seed/`, exactly as written by hand: one struct per table, unknown
+//! fields refused, each record kept with its location so later problems can name a line.
+
+use std::ops::Range;
+use std::path::Path;
+
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use toml::value::Datetime;
+use toml::Spanned;
+
+use super::problems::{line_of, Problems};
+use super::Error;
+use crate::domain::Code;
+
+/// One file of the seed directory, read whole.
+#[derive(Debug, Clone)]
+pub(crate) struct SeedFile {
+    /// Path relative to the seed directory, with `/` separators.
+    pub(crate) relative_path: String,
+    pub(crate) content: String,
+}
+
+/// Reads every `*.toml` and `*.csv` file under `directory`, in path order.
+pub(crate) fn read_files(directory: &Path) -> Result<Vec<SeedFile>, Error> {
+    let mut files = Vec::new();
+    collect(directory, directory, &mut files)?;
+    files.sort_by(|a, b| a.relative_path.cmp(&b.relative_path));
+    Ok(files)
+}
+
+fn collect(root: &Path, directory: &Path, files: &mut Vec<SeedFile>) -> Result<(), Error> {
+    let io = |source| Error::Io {
+        path: directory.to_owned(),
+        source,
+    };
+    for entry in std::fs::read_dir(directory).map_err(io)? {
+        let path = entry.map_err(io)?.path();
+        if path.is_dir() {
+            collect(root, &path, files)?;
+            continue;
+        }
+        let extension = path.extension().and_then(|extension| extension.to_str());
+        if !matches!(extension, Some("toml" | "csv")) {
+            continue;
+        }
+        let content = std::fs::read_to_string(&path).map_err(|source| Error::Io {
+            path: path.clone(),
+            source,
+        })?;
+        let relative = path.strip_prefix(root).unwrap_or(&path);
+        let relative_path = relative
+            .components()
+            .map(|part| part.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        files.push(SeedFile {
+            relative_path,
+            content,
+        });
+    }
+    Ok(())
+}
+
+/// A record with the file and byte span it was written at.
+#[derive(Debug, Clone)]
+pub(crate) struct Located<T> {
+    pub(crate) file: String,
+    pub(crate) span: Range<usize>,
+    pub(crate) value: T,
+    content: std::sync::Arc<str>,
+}
+
+impl<T> Located<T> {
+    /// The line the record starts at.
+    pub(crate) fn line(&self) -> usize {
+        line_of(&self.content, self.span.start)
+    }
+
+    /// The line `field = ...` is written at within the record, else the record's first line.
+    pub(crate) fn field_line(&self, field: &str) -> usize {
+        let record = &self.content[self.span.clone()];
+        let mut offset = self.span.start;
+        for line in record.split_inclusive('\n') {
+            let trimmed = line.trim_start();
+            let is_field = trimmed
+                .strip_prefix(field)
+                .is_some_and(|rest| rest.trim_start().starts_with('='));
+            if is_field {
+                return line_of(&self.content, offset);
+            }
+            offset += line.len();
+        }
+        self.line()
+    }
+
+    pub(crate) fn problem(&self, problems: &mut Problems, field: &str, message: impl Into<String>) {
+        problems.push(&self.file, self.field_line(field), field, message);
+    }
+}
+
+/// Every table a seed TOML file may hold.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TomlFile {
+    #[serde(default)]
+    source: Vec<Spanned<SourceEntry>>,
+    #[serde(default)]
+    organisation: Vec<Spanned<OrganisationEntry>>,
+    #[serde(default)]
+    role: Vec<Spanned<RoleEntry>>,
+    #[serde(default)]
+    board: Vec<Spanned<BoardEntry>>,
+    #[serde(default)]
+    post: Vec<Spanned<PostEntry>>,
+    #[serde(default)]
+    programme: Vec<Spanned<ProgrammeEntry>>,
+    #[serde(default)]
+    course: Vec<Spanned<CourseEntry>>,
+    #[serde(default)]
+    qualification: Vec<Spanned<QualificationEntry>>,
+    #[serde(default)]
+    pay_band: Vec<Spanned<PayBandEntry>>,
+    #[serde(default)]
+    topic: Vec<Spanned<TopicEntry>>,
+    #[serde(default)]
+    career_story: Vec<Spanned<CareerStoryEntry>>,
+    #[serde(default)]
+    figure: Vec<Spanned<FigureEntry>>,
+}
+
+/// Every table of every TOML file, with locations.
+#[derive(Debug, Default)]
+pub(crate) struct Tables {
+    pub(crate) sources: Vec<Located<SourceEntry>>,
+    pub(crate) organisations: Vec<Located<OrganisationEntry>>,
+    pub(crate) roles: Vec<Located<RoleEntry>>,
+    pub(crate) boards: Vec<Located<BoardEntry>>,
+    pub(crate) posts: Vec<Located<PostEntry>>,
+    pub(crate) programmes: Vec<Located<ProgrammeEntry>>,
+    pub(crate) courses: Vec<Located<CourseEntry>>,
+    pub(crate) qualifications: Vec<Located<QualificationEntry>>,
+    pub(crate) pay_bands: Vec<Located<PayBandEntry>>,
+    pub(crate) topics: Vec<Located<TopicEntry>>,
+    pub(crate) career_stories: Vec<Located<CareerStoryEntry>>,
+    pub(crate) figures: Vec<Located<FigureEntry>>,
+}
+
+impl Tables {
+    /// Parses every TOML file; a file that does not parse is one problem, at the line and
+    /// field the parser names.
+    pub(crate) fn parse(files: &[SeedFile], problems: &mut Problems) -> Self {
+        let mut tables = Tables::default();
+        for file in files
+            .iter()
+            .filter(|file| file.relative_path.ends_with(".toml"))
+        {
+            match toml::from_str::<TomlFile>(&file.content) {
+                Ok(parsed) => tables.extend(file, parsed),
+                Err(error) => {
+                    let line = error
+                        .span()
+                        .map_or(1, |span| line_of(&file.content, span.start));
+                    let (field, message) = split_toml_message(error.message());
+                    problems.push(&file.relative_path, line, &field, message);
+                }
+            }
+        }
+        tables
+    }
+
+    fn extend(&mut self, file: &SeedFile, parsed: TomlFile) {
+        let content: std::sync::Arc<str> = file.content.as_str().into();
+        let path = &file.relative_path;
+        locate(&mut self.sources, path, &content, parsed.source);
+        locate(&mut self.organisations, path, &content, parsed.organisation);
+        locate(&mut self.roles, path, &content, parsed.role);
+        locate(&mut self.boards, path, &content, parsed.board);
+        locate(&mut self.posts, path, &content, parsed.post);
+        locate(&mut self.programmes, path, &content, parsed.programme);
+        locate(&mut self.courses, path, &content, parsed.course);
+        locate(
+            &mut self.qualifications,
+            path,
+            &content,
+            parsed.qualification,
+        );
+        locate(&mut self.pay_bands, path, &content, parsed.pay_band);
+        locate(&mut self.topics, path, &content, parsed.topic);
+        locate(
+            &mut self.career_stories,
+            path,
+            &content,
+            parsed.career_story,
+        );
+        locate(&mut self.figures, path, &content, parsed.figure);
+    }
+}
+
+fn locate<T: DeserializeOwned>(
+    into: &mut Vec<Located<T>>,
+    file: &str,
+    content: &std::sync::Arc<str>,
+    entries: Vec<Spanned<T>>,
+) {
+    into.extend(entries.into_iter().map(|entry| Located {
+        file: file.to_owned(),
+        span: entry.span(),
+        content: content.clone(),
+        value: entry.into_inner(),
+    }));
+}
+
+/// Splits serde's "unknown field `x`, expected ..." or "missing field `x`" into the field
+/// name and the message, so every problem names a field.
+fn split_toml_message(message: &str) -> (String, String) {
+    let field = message
+        .split('`')
+        .nth(1)
+        .filter(|_| message.contains("field `"))
+        .unwrap_or("(syntax)")
+        .to_owned();
+    (field, message.trim().to_owned())
+}
+
+/// A TOML date (`2026-01-05`), refusing times and offsets.
+pub(crate) fn date(value: &Datetime) -> Result<chrono::NaiveDate, String> {
+    if value.time.is_some() || value.offset.is_some() {
+        return Err(format!("expected a date like 2026-01-05, got {value}"));
+    }
+    value
+        .to_string()
+        .parse()
+        .map_err(|error| format!("invalid date {value}: {error}"))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SourceEntry {
+    pub(crate) code: Code,
+    pub(crate) title: String,
+    pub(crate) publisher: String,
+    pub(crate) author: Option<String>,
+    pub(crate) published: Option<Datetime>,
+    pub(crate) as_of: Option<Datetime>,
+    pub(crate) kind: String,
+    pub(crate) document: String,
+    pub(crate) url: Option<String>,
+    pub(crate) licence: Option<String>,
+    pub(crate) description: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct OrganisationEntry {
+    pub(crate) code: Code,
+    pub(crate) name: String,
+    pub(crate) kind: String,
+    pub(crate) parent: Option<Code>,
+    #[serde(default)]
+    pub(crate) aliases: Vec<String>,
+    pub(crate) description: Option<String>,
+    pub(crate) summary: String,
+    pub(crate) opened: Option<Datetime>,
+    pub(crate) closed: Option<Datetime>,
+    pub(crate) website: Option<String>,
+    pub(crate) sources: Vec<Code>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RoleEntry {
+    pub(crate) code: Code,
+    pub(crate) name: String,
+    pub(crate) category: String,
+    #[serde(default)]
+    pub(crate) aliases: Vec<String>,
+    pub(crate) description: Option<String>,
+    pub(crate) summary: String,
+    #[serde(default)]
+    pub(crate) activities: Vec<String>,
+    pub(crate) sources: Vec<Code>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct BoardEntry {
+    pub(crate) organisation_kind: String,
+    pub(crate) roles: Vec<Code>,
+    pub(crate) sources: Vec<Code>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PostEntry {
+    pub(crate) organisation: Code,
+    pub(crate) role: Code,
+    pub(crate) holder: Option<String>,
+    pub(crate) holder_as_of: Option<Datetime>,
+    pub(crate) sources: Vec<Code>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ProgrammeEntry {
+    pub(crate) code: Code,
+    pub(crate) name: String,
+    pub(crate) provider: Code,
+    #[serde(default)]
+    pub(crate) partners: Vec<Code>,
+    #[serde(default)]
+    pub(crate) aliases: Vec<String>,
+    pub(crate) parent: Option<Code>,
+    pub(crate) audience: Option<String>,
+    pub(crate) level: Option<String>,
+    pub(crate) duration: Option<String>,
+    pub(crate) duration_months: Option<u32>,
+    pub(crate) format: Option<String>,
+    #[serde(default)]
+    pub(crate) accredited_by: Vec<Code>,
+    pub(crate) leads_to: Option<String>,
+    #[serde(default)]
+    pub(crate) qualifications: Vec<Code>,
+    #[serde(default)]
+    pub(crate) roles: Vec<Code>,
+    pub(crate) description: Option<String>,
+    pub(crate) summary: String,
+    pub(crate) sources: Vec<Code>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CourseEntry {
+    pub(crate) code: Code,
+    pub(crate) title: String,
+    pub(crate) provider: Code,
+    pub(crate) level: String,
+    pub(crate) subject: String,
+    #[serde(default)]
+    pub(crate) accredited_by: Vec<Code>,
+    pub(crate) description: Option<String>,
+    pub(crate) summary: String,
+    pub(crate) sources: Vec<Code>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct QualificationEntry {
+    pub(crate) code: Code,
+    pub(crate) name: String,
+    #[serde(default)]
+    pub(crate) aliases: Vec<String>,
+    #[serde(default)]
+    pub(crate) awarded_by: Vec<Code>,
+    #[serde(default)]
+    pub(crate) roles: Vec<Code>,
+    pub(crate) level: Option<String>,
+    pub(crate) description: Option<String>,
+    pub(crate) summary: String,
+    pub(crate) sources: Vec<Code>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PayBandEntry {
+    pub(crate) code: Code,
+    pub(crate) name: String,
+    pub(crate) band: String,
+    #[serde(default)]
+    pub(crate) example_roles: Vec<String>,
+    #[serde(default)]
+    pub(crate) roles: Vec<Code>,
+    pub(crate) description: Option<String>,
+    pub(crate) summary: String,
+    pub(crate) sources: Vec<Code>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TopicEntry {
+    pub(crate) code: Code,
+    pub(crate) category: String,
+    pub(crate) name: String,
+    #[serde(default)]
+    pub(crate) aliases: Vec<String>,
+    pub(crate) text: String,
+    #[serde(default)]
+    pub(crate) points: Vec<String>,
+    #[serde(default)]
+    pub(crate) related: Vec<String>,
+    pub(crate) summary: String,
+    pub(crate) sources: Vec<Code>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CareerStoryEntry {
+    pub(crate) code: Code,
+    pub(crate) person: String,
+    pub(crate) job_title: String,
+    pub(crate) employer: String,
+    pub(crate) organisation: Option<Code>,
+    pub(crate) entry_route: Option<Code>,
+    pub(crate) role: Option<Code>,
+    pub(crate) text: String,
+    pub(crate) summary: String,
+    pub(crate) sources: Vec<Code>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FigureEntry {
+    pub(crate) code: Code,
+    pub(crate) statement: String,
+    pub(crate) value: f64,
+    pub(crate) unit: String,
+    pub(crate) scope: String,
+    pub(crate) as_of: Option<Datetime>,
+    #[serde(default)]
+    pub(crate) about: Vec<String>,
+    pub(crate) sources: Vec<Code>,
+}

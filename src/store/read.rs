@@ -1,0 +1,123 @@
+//! Reads: point lookups by code, whole-kind listings for root lists, and edge prefix scans.
+
+use serde::de::DeserializeOwned;
+
+use super::keys::{edge_prefix, edge_second, organisation_kind_key_code, organisation_kind_tag};
+use super::{codec, meta, Error, Result, Store};
+use crate::domain::{Code, OrganisationKind, Record, RecordRef, Relation, Validity};
+
+/// Which way to follow a relation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Direction {
+    /// From the record that holds the reference (programme -> its provider).
+    Outgoing,
+    /// Back to the records that hold a reference to this one (provider -> its programmes).
+    Incoming,
+}
+
+impl Store {
+    /// The record of kind `T` with `code`, if there is one.
+    pub fn get<T: Record + DeserializeOwned>(&self, code: &Code) -> Result<Option<T>> {
+        self.count_reads(1);
+        let tree = self.record_tree(T::KIND);
+        match tree.get(code.as_str())? {
+            Some(bytes) => Ok(Some(codec::decode(&tree_name(tree), &bytes)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Every record of kind `T`, ordered by code. For root lists only: never for an edge.
+    pub fn all<T: Record + DeserializeOwned>(&self) -> Result<Vec<T>> {
+        let tree = self.record_tree(T::KIND);
+        let name = tree_name(tree);
+        tree.iter()
+            .values()
+            .map(|bytes| {
+                self.count_reads(1);
+                codec::decode(&name, &bytes?)
+            })
+            .collect()
+    }
+
+    /// The number of records of kind `T`.
+    pub fn count<T: Record>(&self) -> usize {
+        self.record_tree(T::KIND).len()
+    }
+
+    /// Codes of every organisation of `kind`, ordered by code.
+    pub fn organisation_codes_of_kind(&self, kind: OrganisationKind) -> Result<Vec<Code>> {
+        self.organisations_by_kind
+            .scan_prefix([organisation_kind_tag(kind)])
+            .keys()
+            .map(|key| {
+                self.count_reads(1);
+                let key = key?;
+                organisation_kind_key_code(&key).ok_or_else(|| Error::MalformedKey {
+                    tree: super::ORGANISATIONS_BY_KIND_TREE.to_owned(),
+                })
+            })
+            .collect()
+    }
+
+    /// The records `from` is linked to by `relation` in `direction`, with the dates each link
+    /// held, ordered by kind and code. One prefix scan of one index tree.
+    pub fn related(
+        &self,
+        from: &RecordRef,
+        relation: Relation,
+        direction: Direction,
+    ) -> Result<Vec<(RecordRef, Validity)>> {
+        let tree = self.edge_tree(relation, direction);
+        let name = tree_name(tree);
+        tree.scan_prefix(edge_prefix(from))
+            .map(|entry| {
+                self.count_reads(1);
+                let (key, value) = entry?;
+                let to =
+                    edge_second(&key).ok_or_else(|| Error::MalformedKey { tree: name.clone() })?;
+                Ok((to, codec::decode(&name, &value)?))
+            })
+            .collect()
+    }
+
+    /// Like [`Store::related`], then reads each linked record of kind `T`; links to records of
+    /// other kinds are skipped.
+    pub fn related_records<T: Record + DeserializeOwned>(
+        &self,
+        from: &RecordRef,
+        relation: Relation,
+        direction: Direction,
+    ) -> Result<Vec<(T, Validity)>> {
+        let mut records = Vec::new();
+        for (reference, validity) in self.related(from, relation, direction)? {
+            if reference.kind != T::KIND {
+                continue;
+            }
+            if let Some(record) = self.get::<T>(&reference.code)? {
+                records.push((record, validity));
+            }
+        }
+        Ok(records)
+    }
+
+    /// The version of the data: bumped by every committed change, 0 for an empty store.
+    pub fn data_version(&self) -> Result<u64> {
+        Ok(self
+            .meta
+            .get(meta::DATA_VERSION)?
+            .and_then(|bytes| <[u8; 8]>::try_from(bytes.as_ref()).ok())
+            .map_or(0, u64::from_be_bytes))
+    }
+
+    /// The hash of the seed content last loaded, if any.
+    pub fn seed_hash(&self) -> Result<Option<[u8; 32]>> {
+        Ok(self
+            .meta
+            .get(meta::SEED_HASH)?
+            .and_then(|bytes| <[u8; 32]>::try_from(bytes.as_ref()).ok()))
+    }
+}
+
+fn tree_name(tree: &sled::Tree) -> String {
+    String::from_utf8_lossy(&tree.name()).into_owned()
+}
