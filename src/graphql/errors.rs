@@ -1,7 +1,7 @@
 //! Error codes clients branch on (`extensions.code`), and the one place store errors are
 //! turned into client errors: masked as `INTERNAL`, with the details in the log.
 
-use async_graphql::{Error, ErrorExtensions};
+use async_graphql::{Context, Error, ErrorExtensions, Result};
 
 /// Stable machine-readable codes in `extensions.code`.
 pub(crate) mod code {
@@ -27,4 +27,17 @@ pub(crate) fn bad_user_input(message: impl Into<String>) -> Error {
 pub(crate) fn internal(error: impl std::fmt::Display) -> Error {
     tracing::error!(%error, "internal error while resolving a query");
     Error::new("internal error").extend_with(|_, extensions| extensions.set("code", code::INTERNAL))
+}
+
+/// For a nullable field: turns an error into `null` plus the error (with its path) in the
+/// response's `errors`, as the GraphQL specification has it. (async-graphql on its own
+/// drops an errored field from its parent object instead of setting it to null.)
+pub(crate) fn null_on_error<T>(ctx: &Context<'_>, result: Result<Option<T>>) -> Option<T> {
+    match result {
+        Ok(value) => value,
+        Err(error) => {
+            ctx.add_error(ctx.set_error_path(error.into_server_error(ctx.item.pos)));
+            None
+        }
+    }
 }

@@ -4,7 +4,7 @@ use async_graphql::{Context, Object, Result, ID};
 
 use super::connection::{paginate, Page};
 use super::data::graph;
-use super::errors::{bad_user_input, not_found};
+use super::errors::{bad_user_input, not_found, null_on_error};
 use super::ids::parse_global_id;
 use super::scalars::{today, Date};
 use super::types::*;
@@ -14,6 +14,8 @@ use crate::domain::{self, Code, Record as _};
 /// single records are fetched by global `id` or by readable `code`.
 pub(crate) struct Query;
 
+/// Every question starts here. Lists that can grow are cursor connections with `totalCount`;
+/// single records are fetched by global `id` or by readable `code`.
 #[Object]
 impl Query {
     /// Any record by its global id (the Relay `Node` interface). An unknown id gives null and a `NOT_FOUND` error.
@@ -21,12 +23,13 @@ impl Query {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "A global id from any record's `id` field.")] id: ID,
-    ) -> Result<Option<Node>> {
-        let reference = parse_global_id(&id)
-            .ok_or_else(|| not_found(format!("no record has id {:?}", id.as_str())))?;
-        load_node(graph(ctx), &reference)?
-            .map(Some)
-            .ok_or_else(|| not_found(format!("no record has id {:?}", id.as_str())))
+    ) -> Option<Node> {
+        let missing = || not_found(format!("no record has id {:?}", id.as_str()));
+        let found = parse_global_id(&id)
+            .ok_or_else(missing)
+            .and_then(|reference| load_node(graph(ctx), &reference))
+            .and_then(|node| node.map(Some).ok_or_else(missing));
+        null_on_error(ctx, found)
     }
 
     /// One organisation by global `id` or by `code` (ODS code such as `QWE`, or a short code such as `CMI`).
@@ -35,9 +38,9 @@ impl Query {
         ctx: &Context<'_>,
         #[graphql(desc = "Global id.")] id: Option<ID>,
         #[graphql(desc = "ODS code or short code.")] code: Option<String>,
-    ) -> Result<Option<OrganisationObject>> {
-        by_id_or_code::<domain::Organisation>(ctx, id, code)
-            .map(|found| found.map(OrganisationObject))
+    ) -> Option<OrganisationObject> {
+        null_on_error(ctx, by_id_or_code::<domain::Organisation>(ctx, id, code))
+            .map(OrganisationObject)
     }
 
     /// Organisations open on `asOf` (default today), optionally of one kind or under one parent
@@ -88,8 +91,8 @@ impl Query {
         ctx: &Context<'_>,
         id: Option<ID>,
         code: Option<String>,
-    ) -> Result<Option<RoleObject>> {
-        by_id_or_code::<domain::Role>(ctx, id, code).map(|found| found.map(RoleObject))
+    ) -> Option<RoleObject> {
+        null_on_error(ctx, by_id_or_code::<domain::Role>(ctx, id, code)).map(RoleObject)
     }
 
     /// Every role, ordered by code.
@@ -113,8 +116,8 @@ impl Query {
         ctx: &Context<'_>,
         id: Option<ID>,
         code: Option<String>,
-    ) -> Result<Option<PostObject>> {
-        by_id_or_code::<domain::Post>(ctx, id, code).map(|found| found.map(PostObject))
+    ) -> Option<PostObject> {
+        null_on_error(ctx, by_id_or_code::<domain::Post>(ctx, id, code)).map(PostObject)
     }
 
     /// One programme by global `id` or by `code` (e.g. `nye-bevan`).
@@ -123,8 +126,8 @@ impl Query {
         ctx: &Context<'_>,
         id: Option<ID>,
         code: Option<String>,
-    ) -> Result<Option<ProgrammeObject>> {
-        by_id_or_code::<domain::Programme>(ctx, id, code).map(|found| found.map(ProgrammeObject))
+    ) -> Option<ProgrammeObject> {
+        null_on_error(ctx, by_id_or_code::<domain::Programme>(ctx, id, code)).map(ProgrammeObject)
     }
 
     /// Every programme, ordered by code; optionally only those a body accredits or provides (organisation codes).
@@ -161,8 +164,8 @@ impl Query {
         ctx: &Context<'_>,
         id: Option<ID>,
         code: Option<String>,
-    ) -> Result<Option<CourseObject>> {
-        by_id_or_code::<domain::Course>(ctx, id, code).map(|found| found.map(CourseObject))
+    ) -> Option<CourseObject> {
+        null_on_error(ctx, by_id_or_code::<domain::Course>(ctx, id, code)).map(CourseObject)
     }
 
     /// Courses, ordered by code; optionally only those accredited by or offered by an organisation (codes),
@@ -224,9 +227,9 @@ impl Query {
         ctx: &Context<'_>,
         id: Option<ID>,
         code: Option<String>,
-    ) -> Result<Option<QualificationObject>> {
-        by_id_or_code::<domain::Qualification>(ctx, id, code)
-            .map(|found| found.map(QualificationObject))
+    ) -> Option<QualificationObject> {
+        null_on_error(ctx, by_id_or_code::<domain::Qualification>(ctx, id, code))
+            .map(QualificationObject)
     }
 
     /// Every professional qualification and award, ordered by code.
@@ -253,8 +256,8 @@ impl Query {
         ctx: &Context<'_>,
         id: Option<ID>,
         code: Option<String>,
-    ) -> Result<Option<TopicObject>> {
-        by_id_or_code::<domain::Topic>(ctx, id, code).map(|found| found.map(TopicObject))
+    ) -> Option<TopicObject> {
+        null_on_error(ctx, by_id_or_code::<domain::Topic>(ctx, id, code)).map(TopicObject)
     }
 
     /// Leadership and career knowledge, ordered by code; optionally of one category.
@@ -296,8 +299,8 @@ impl Query {
         ctx: &Context<'_>,
         id: Option<ID>,
         code: Option<String>,
-    ) -> Result<Option<SourceObject>> {
-        by_id_or_code::<domain::Source>(ctx, id, code).map(|found| found.map(SourceObject))
+    ) -> Option<SourceObject> {
+        null_on_error(ctx, by_id_or_code::<domain::Source>(ctx, id, code)).map(SourceObject)
     }
 
     /// Every source document, ordered by code.

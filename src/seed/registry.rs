@@ -46,7 +46,8 @@ fn icbs_restructured() -> NaiveDate {
 pub(crate) struct Registry {
     pub(crate) organisations: Vec<Organisation>,
     pub(crate) memberships: Vec<Edge>,
-    /// The date of the newest extract, for the figures derived from it.
+    /// The day after the newest open or close date in the extracts: the date the open
+    /// trusts of `trusts.csv` are all open and the closed ones all closed.
     pub(crate) as_of: Option<NaiveDate>,
 }
 
@@ -64,7 +65,7 @@ struct Icb2022Row {
     short_name: String,
     region_ods_code: Code,
     gss_code: String,
-    succeeded_on: Option<NaiveDate>,
+    succeeded_on: String,
     successor_ods_codes: String,
 }
 
@@ -75,7 +76,7 @@ struct Icb2026Row {
     short_name: String,
     region_ods_code: Code,
     gss_code: String,
-    established_on: Option<NaiveDate>,
+    established_on: String,
     predecessor_ods_codes: String,
 }
 
@@ -86,8 +87,8 @@ struct TrustRow {
     postcode: String,
     icb_ods_code: String,
     region_ods_code: String,
-    open_date: Option<NaiveDate>,
-    close_date: Option<NaiveDate>,
+    open_date: String,
+    close_date: String,
     icb_ods_code_2024: String,
 }
 
@@ -104,6 +105,14 @@ pub(crate) fn read(files: &[SeedFile], problems: &mut Problems) -> Registry {
     let icbs_2026: Vec<Row<Icb2026Row>> = rows(files, ICBS_2026_FILE, problems);
     let trusts: Vec<Row<TrustRow>> = rows(files, TRUSTS_FILE, problems);
     let closed_trusts: Vec<Row<TrustRow>> = rows(files, CLOSED_TRUSTS_FILE, problems);
+    let icbs_2022 = with_valid_dates(icbs_2022, ICBS_2022_FILE, problems, |row| {
+        vec![("succeeded_on", &row.succeeded_on)]
+    });
+    let icbs_2026 = with_valid_dates(icbs_2026, ICBS_2026_FILE, problems, |row| {
+        vec![("established_on", &row.established_on)]
+    });
+    let trusts = with_valid_dates(trusts, TRUSTS_FILE, problems, trust_dates);
+    let closed_trusts = with_valid_dates(closed_trusts, CLOSED_TRUSTS_FILE, problems, trust_dates);
 
     let mut builder = Builder::default();
     for row in &regions {
@@ -120,6 +129,50 @@ pub(crate) fn read(files: &[SeedFile], problems: &mut Problems) -> Registry {
     }
     builder.check_links(problems);
     builder.finish(&trusts, &closed_trusts)
+}
+
+fn trust_dates(row: &TrustRow) -> Vec<(&'static str, &String)> {
+    vec![
+        ("open_date", &row.open_date),
+        ("close_date", &row.close_date),
+    ]
+}
+
+/// Keeps the rows whose date columns are empty or `YYYY-MM-DD`; reports the others.
+fn with_valid_dates<T>(
+    rows: Vec<Row<T>>,
+    file: &str,
+    problems: &mut Problems,
+    columns: impl for<'a> Fn(&'a T) -> Vec<(&'static str, &'a String)>,
+) -> Vec<Row<T>> {
+    rows.into_iter()
+        .filter(|row| {
+            let mut valid = true;
+            for (column, text) in columns(&row.value) {
+                if let Err(message) = parse_date(text) {
+                    problems.push(file, row.line, column, message);
+                    valid = false;
+                }
+            }
+            valid
+        })
+        .collect()
+}
+
+/// An empty column is no date; anything else must be `YYYY-MM-DD`.
+fn parse_date(text: &str) -> Result<Option<NaiveDate>, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map(Some)
+        .map_err(|_| format!("expected a date as YYYY-MM-DD, got {text:?}"))
+}
+
+/// A date column already checked by [`with_valid_dates`].
+fn date(text: &str) -> Option<NaiveDate> {
+    parse_date(text).ok().flatten()
 }
 
 fn rows<T: DeserializeOwned>(
@@ -207,7 +260,7 @@ impl Builder {
     }
 
     fn icb_2022(&mut self, row: &Icb2022Row) {
-        let closed = row.succeeded_on.and_then(|date| date.pred_opt());
+        let closed = date(&row.succeeded_on).and_then(|date| date.pred_opt());
         let mut icb = self.icb(&row.ods_code, &row.name, &row.short_name, &row.gss_code);
         icb.opened = Some(icbs_established());
         icb.closed = closed;
@@ -231,7 +284,7 @@ impl Builder {
             existing.predecessors.extend(predecessors);
             return;
         }
-        let opened = row.established_on.or(Some(icbs_restructured()));
+        let opened = date(&row.established_on).or(Some(icbs_restructured()));
         let mut icb = self.icb(&row.ods_code, &row.name, &row.short_name, &row.gss_code);
         icb.opened = opened;
         icb.predecessors = predecessors;
@@ -268,21 +321,24 @@ impl Builder {
             String::new(),
         );
         trust.foundation_trust = Some(foundation);
-        trust.opened = row.open_date;
-        trust.closed = row.close_date;
+        trust.opened = date(&row.open_date);
+        trust.closed = date(&row.close_date);
         trust.postcode = non_empty(&row.postcode);
         trust.summary = display.clone();
-        self.as_of = self.as_of.max(row.open_date).max(row.close_date);
+        self.as_of = self
+            .as_of
+            .max(date(&row.open_date))
+            .max(date(&row.close_date));
         self.organisations.insert(row.ods_code.clone(), trust);
 
         // ICB links. The 2024 code is the trust's ICB in the 42-ICB structure, the current
         // code its ICB from 1 April 2026. Closed trusts' current codes are not historical
         // (registry/SOURCES.md), so only their 2024 code is used.
-        let since_2022 = row.open_date.max(Some(icbs_established()));
+        let since_2022 = date(&row.open_date).max(Some(icbs_established()));
         let previous = Code::parse(&row.icb_ods_code_2024).ok();
         let current = Code::parse(&row.icb_ods_code)
             .ok()
-            .filter(|_| row.close_date.is_none());
+            .filter(|_| date(&row.close_date).is_none());
         match (previous, current) {
             (Some(previous), Some(current)) if previous == current => {
                 self.link_trust(row, current, since_2022, None);
@@ -293,12 +349,14 @@ impl Builder {
                 self.link_trust(
                     row,
                     current,
-                    Some(icbs_restructured()).max(row.open_date),
+                    Some(icbs_restructured()).max(date(&row.open_date)),
                     None,
                 );
             }
-            (Some(previous), None) => self.link_trust(row, previous, since_2022, row.close_date),
-            (None, Some(current)) => self.link_trust(row, current, row.open_date, None),
+            (Some(previous), None) => {
+                self.link_trust(row, previous, since_2022, date(&row.close_date))
+            }
+            (None, Some(current)) => self.link_trust(row, current, date(&row.open_date), None),
             (None, None) => {}
         }
     }
@@ -310,7 +368,7 @@ impl Builder {
         from: Option<NaiveDate>,
         to: Option<NaiveDate>,
     ) {
-        let file = if row.close_date.is_some() {
+        let file = if date(&row.close_date).is_some() {
             CLOSED_TRUSTS_FILE
         } else {
             TRUSTS_FILE
@@ -353,7 +411,7 @@ impl Builder {
         Registry {
             organisations: self.organisations.into_values().collect(),
             memberships,
-            as_of: self.as_of,
+            as_of: self.as_of.and_then(|date| date.succ_opt()),
         }
     }
 
@@ -370,11 +428,10 @@ impl Builder {
                 .and_then(|code| self.organisations.get(&code))
                 .map(|o| o.name.clone())
         };
-        let opened = row
-            .open_date
+        let opened = date(&row.open_date)
             .map(|date| format!(", opened on {date}"))
             .unwrap_or_default();
-        match row.close_date {
+        match date(&row.close_date) {
             Some(closed) => format!(
                 "{display} (ODS code {}) was {kind}{opened}; it closed on {closed}.",
                 row.ods_code

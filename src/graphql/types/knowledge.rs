@@ -18,6 +18,7 @@ use crate::store::Direction;
 /// An Agenda for Change (AfC) pay band, with the example roles a source places in it.
 pub(crate) struct PayBandObject(pub(crate) domain::PayBand);
 
+/// An Agenda for Change (AfC) pay band, with the example roles a source places in it.
 #[Object(name = "PayBand")]
 impl PayBandObject {
     /// Global id: opaque, stable across reseeds and releases.
@@ -74,6 +75,8 @@ impl PayBandObject {
 /// behaviour, an entry route, a career pathway, a benefit...
 pub(crate) struct TopicObject(pub(crate) domain::Topic);
 
+/// A piece of leadership or career knowledge: a challenge and its implications, a leadership
+/// behaviour, an entry route, a career pathway, a benefit...
 #[Object(name = "Topic")]
 impl TopicObject {
     /// Global id: opaque, stable across reseeds and releases.
@@ -130,6 +133,7 @@ impl TopicObject {
 /// A real person's career story, as a source tells it.
 pub(crate) struct CareerStoryObject(pub(crate) domain::CareerStory);
 
+/// A real person's career story, as a source tells it.
 #[Object(name = "CareerStory")]
 impl CareerStoryObject {
     /// Global id: opaque, stable across reseeds and releases.
@@ -206,6 +210,8 @@ impl CareerStoryObject {
 /// (e.g. the number of trusts), each figure is kept with its own source and date.
 pub(crate) struct FigureObject(pub(crate) domain::Figure);
 
+/// A quantitative statement with its unit, scope, date and source. Where sources disagree
+/// (e.g. the number of trusts), each figure is kept with its own source and date.
 #[Object(name = "Figure")]
 impl FigureObject {
     /// Global id: opaque, stable across reseeds and releases.
@@ -275,6 +281,7 @@ impl FigureObject {
 /// A document facts come from: a web page, article, booklet or dataset.
 pub(crate) struct SourceObject(pub(crate) domain::Source);
 
+/// A document facts come from: a web page, article, booklet or dataset.
 #[Object(name = "Source")]
 impl SourceObject {
     /// Global id: opaque, stable across reseeds and releases.

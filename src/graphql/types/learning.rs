@@ -16,6 +16,8 @@ use crate::store::Direction;
 /// Leadership Academy's Mary Seacole Programme or the NHS Graduate Management Training Scheme.
 pub(crate) struct ProgrammeObject(pub(crate) domain::Programme);
 
+/// A leadership or management development programme, scheme or award, such as the NHS
+/// Leadership Academy's Mary Seacole Programme or the NHS Graduate Management Training Scheme.
 #[Object(name = "Programme")]
 impl ProgrammeObject {
     /// Global id: opaque, stable across reseeds and releases.
@@ -168,6 +170,7 @@ impl ProgrammeObject {
 /// A course offered by a university or other provider, with its accreditations.
 pub(crate) struct CourseObject(pub(crate) domain::Course);
 
+/// A course offered by a university or other provider, with its accreditations.
 #[Object(name = "Course")]
 impl CourseObject {
     /// Global id: opaque, stable across reseeds and releases.
@@ -241,6 +244,7 @@ impl CourseObject {
 /// A professional qualification or award, and the bodies that award it.
 pub(crate) struct QualificationObject(pub(crate) domain::Qualification);
 
+/// A professional qualification or award, and the bodies that award it.
 #[Object(name = "Qualification")]
 impl QualificationObject {
     /// Global id: opaque, stable across reseeds and releases.

@@ -46,6 +46,10 @@ pub(crate) enum Node {
 }
 
 /// Any record of the knowledge graph, with what a chatbot needs to quote and cite it.
+#[allow(
+    clippy::duplicated_attributes,
+    reason = "each interface field repeats `ty = \"String\"`; they are different fields"
+)]
 #[derive(Interface)]
 #[graphql(
     field(

@@ -29,6 +29,8 @@ pub(crate) struct OrganisationLink {
     to: Option<Date>,
 }
 
+/// An organisation: NHS England, an NHS region, an integrated care board (ICB), an NHS trust,
+/// a university, a professional or awarding body, or the NHS Leadership Academy.
 #[Object(name = "Organisation")]
 impl OrganisationObject {
     /// Global id: opaque, stable across reseeds and releases.

@@ -18,6 +18,8 @@ use crate::store::Direction;
 /// Finance Manager, independent of any one organisation.
 pub(crate) struct RoleObject(pub(crate) domain::Role);
 
+/// An executive, board or management role, such as Chief Executive, Medical Director or
+/// Finance Manager, independent of any one organisation.
 #[Object(name = "Role")]
 impl RoleObject {
     /// Global id: opaque, stable across reseeds and releases.
@@ -148,6 +150,7 @@ pub(crate) struct Holder {
     as_of: Option<Date>,
 }
 
+/// The post of a role at one organisation, e.g. the Chief Executive of a trust.
 #[Object(name = "Post")]
 impl PostObject {
     /// Global id: opaque, stable across reseeds and releases.

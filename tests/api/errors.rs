@@ -1,0 +1,130 @@
+//! Bad input gets a clear, GraphQL-shaped error with a stable code, and the server stays up.
+
+use pretty_assertions::assert_eq;
+use serde_json::json;
+
+use crate::helpers::spawn_app;
+
+#[tokio::test]
+async fn an_unknown_code_gives_null_and_a_not_found_error() {
+    let app = spawn_app().await;
+
+    let answer = app
+        .graphql(r#"{ organisation(code: "QXX") { name } }"#)
+        .await;
+
+    assert_eq!(answer["data"], json!({ "organisation": null }));
+    assert_eq!(answer["errors"][0]["extensions"]["code"], "NOT_FOUND");
+    assert_eq!(
+        answer["errors"][0]["message"],
+        r#"no organisation has code "QXX""#
+    );
+    assert_eq!(answer["errors"][0]["path"], json!(["organisation"]));
+}
+
+#[tokio::test]
+async fn an_unknown_or_garbled_global_id_gives_null_and_a_not_found_error() {
+    let app = spawn_app().await;
+
+    for id in ["T3JnYW5pc2F0aW9uOk5PUEU", "!!not-an-id!!", ""] {
+        let answer = app
+            .graphql(&format!(r#"{{ node(id: "{id}") {{ id }} }}"#))
+            .await;
+
+        assert_eq!(answer["data"], json!({ "node": null }), "for id {id:?}");
+        assert_eq!(
+            answer["errors"][0]["extensions"]["code"], "NOT_FOUND",
+            "for id {id:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_id_of_another_kind_is_not_found_rather_than_misread() {
+    let app = spawn_app().await;
+    let role_id = app
+        .data(r#"{ role(code: "chief-executive") { id } }"#)
+        .await["role"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let answer = app
+        .graphql(&format!(
+            r#"{{ organisation(id: "{role_id}") {{ name }} }}"#
+        ))
+        .await;
+
+    assert_eq!(answer["data"], json!({ "organisation": null }));
+    assert_eq!(answer["errors"][0]["extensions"]["code"], "NOT_FOUND");
+}
+
+#[tokio::test]
+async fn asking_by_both_id_and_code_is_bad_user_input() {
+    let app = spawn_app().await;
+
+    let answer = app
+        .graphql(r#"{ programme(id: "x", code: "nye-bevan") { name } }"#)
+        .await;
+
+    assert_eq!(answer["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+}
+
+#[tokio::test]
+async fn a_page_larger_than_the_limit_is_refused_with_bad_user_input() {
+    let app = spawn_app().await;
+
+    let answer = app
+        .graphql("{ organisations(first: 100000) { totalCount } }")
+        .await;
+
+    assert_eq!(
+        answer["data"],
+        json!(null),
+        "a non-null field's error nulls its parent"
+    );
+    assert_eq!(answer["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+    assert_eq!(answer["errors"][0]["path"], json!(["organisations"]));
+    assert!(answer["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("at most 100"));
+}
+
+#[tokio::test]
+async fn a_malformed_date_is_refused_with_a_message_naming_the_format() {
+    let app = spawn_app().await;
+
+    let answer = app
+        .graphql(r#"{ organisations(asOf: "1 June 2025") { totalCount } }"#)
+        .await;
+
+    assert!(
+        answer["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("YYYY-MM-DD"),
+        "{answer}"
+    );
+}
+
+#[tokio::test]
+async fn the_server_still_answers_after_bad_requests() {
+    let app = spawn_app().await;
+    for body in ["{", "null", "[]", "{\"query\": 5}", "\u{0}\u{1}garbage"] {
+        let _ = app
+            .client
+            .post(format!("{}/graphql", app.address))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+    }
+
+    let data = app
+        .data("{ organisations(kind: REGION) { totalCount } }")
+        .await;
+
+    assert_eq!(data, json!({ "organisations": { "totalCount": 7 } }));
+}

@@ -1,0 +1,11 @@
+//! Integration tests: each boots the real server on an ephemeral port with its own temporary
+//! sled directory, and talks HTTP to it.
+
+mod data;
+mod errors;
+mod helpers;
+mod http;
+mod playground;
+mod relationships;
+mod schema;
+mod seed;
