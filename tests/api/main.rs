@@ -4,6 +4,7 @@
 mod data;
 mod errors;
 mod helpers;
+mod knowledge;
 mod http;
 mod playground;
 mod relationships;
