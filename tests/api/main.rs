@@ -4,8 +4,8 @@
 mod data;
 mod errors;
 mod helpers;
-mod knowledge;
 mod http;
+mod knowledge;
 mod playground;
 mod relationships;
 mod schema;
