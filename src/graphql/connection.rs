@@ -36,6 +36,19 @@ pub(crate) fn page_size(first: Option<i32>) -> Result<usize> {
     }
 }
 
+/// The complexity of a connection field: its page size times its children's, so that
+/// `first: 100` nested three deep costs a million, not three hundred (async-graphql's default
+/// ignores page size). A `first` over [`MAX_PAGE_SIZE`] counts as the maximum: the resolver
+/// refuses it with its own, clearer error.
+pub(crate) fn page_complexity(first: Option<i32>, child_complexity: usize) -> usize {
+    let size = first.map_or(DEFAULT_PAGE_SIZE, |first| {
+        usize::try_from(first).unwrap_or(0)
+    });
+    size.clamp(1, MAX_PAGE_SIZE)
+        .saturating_mul(child_complexity)
+        .saturating_add(1)
+}
+
 /// One page of `items`, which must be sorted by `key`, starting after the `after` cursor.
 pub(crate) fn paginate<T: OutputType>(
     items: Vec<T>,

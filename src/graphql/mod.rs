@@ -9,6 +9,7 @@ mod connection;
 mod data;
 mod errors;
 mod ids;
+pub mod limits;
 mod query;
 mod scalars;
 mod types;

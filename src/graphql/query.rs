@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, Object, Result, ID};
 
-use super::connection::{paginate, Page};
+use super::connection::{page_complexity, paginate, Page};
 use super::data::graph;
 use super::errors::{bad_user_input, not_found, null_on_error};
 use super::ids::parse_global_id;
@@ -46,6 +46,7 @@ impl Query {
     /// Organisations open on `asOf` (default today), optionally of one kind or under one parent
     /// (ODS code), ordered by code. `organisations(kind: ICB)` lists today's ICBs;
     /// `organisations(kind: ICB, asOf: "2025-06-01")` those of that date.
+    #[graphql(complexity = "page_complexity(first, child_complexity)")]
     async fn organisations(
         &self,
         ctx: &Context<'_>,
@@ -170,6 +171,7 @@ impl Query {
 
     /// Courses, ordered by code; optionally only those accredited by or offered by an organisation (codes),
     /// or whose subject contains `subject` (case-insensitive).
+    #[graphql(complexity = "page_complexity(first, child_complexity)")]
     async fn courses(
         &self,
         ctx: &Context<'_>,

@@ -2,7 +2,7 @@
 //! URL parameters on GET (queries only), `application/graphql-response+json` or
 //! `application/json` as the client accepts, and the status codes the specification gives.
 
-use async_graphql::parser::types::OperationType;
+use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use poem::http::{header, HeaderMap, StatusCode};
 use poem::web::Data;
 use poem::{handler, Body, Request, Response};
@@ -135,29 +135,50 @@ async fn execute(
     parameters: Parameters,
     via_get: bool,
 ) -> Response {
-    let request = match graphql_request(parameters) {
+    let mut request = match graphql_request(parameters) {
         Ok(request) => request,
         Err(message) => {
             return request_error(media_type, StatusCode::BAD_REQUEST, "BAD_REQUEST", &message)
         }
     };
-    if via_get && is_mutation(&request) {
-        let mut response = request_error(
-            media_type,
-            StatusCode::METHOD_NOT_ALLOWED,
-            "BAD_REQUEST",
-            "mutations must be sent with POST",
-        );
-        response
-            .headers_mut()
-            .insert(header::ALLOW, header::HeaderValue::from_static("POST"));
-        return response;
+    // Parse once here, check the limits async-graphql cannot (fragment fan-out, root
+    // fields) before anything expands the query, then hand the parsed document over. A
+    // query that does not parse goes on to async-graphql, which reports the syntax error.
+    let parsed = async_graphql::parser::parse_query(&request.query);
+    let syntax_ok = parsed.is_ok();
+    if let Ok(document) = parsed {
+        if let Err(error) = crate::graphql::limits::check(&document) {
+            return request_error(
+                media_type,
+                request_error_status(media_type),
+                "LIMIT_EXCEEDED",
+                &error.to_string(),
+            );
+        }
+        if via_get && is_mutation(&document, request.operation_name.as_deref()) {
+            let mut response = request_error(
+                media_type,
+                StatusCode::METHOD_NOT_ALLOWED,
+                "BAD_REQUEST",
+                "mutations must be sent with POST",
+            );
+            response
+                .headers_mut()
+                .insert(header::ALLOW, header::HeaderValue::from_static("POST"));
+            return response;
+        }
+        request.set_parsed_query(document);
     }
-    let response = state.schema.execute(request).await;
-    let is_request_error =
-        response.data == async_graphql::Value::Null && !response.errors.is_empty();
-    let status = if is_request_error && media_type == MediaType::GraphqlResponse {
-        StatusCode::BAD_REQUEST
+    let mut response = state.schema.execute(request).await;
+    add_error_codes(&mut response.errors, syntax_ok);
+    // A request error (syntax, validation, limits) stops before execution: no data, and no
+    // error has a path. A field error during execution has a path and answers 200, with
+    // `data` (null where a non-null field failed) as the specification requires.
+    let is_request_error = response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|error| error.path.is_empty());
+    let status = if is_request_error {
+        request_error_status(media_type)
     } else {
         StatusCode::OK
     };
@@ -210,20 +231,56 @@ fn graphql_request(parameters: Parameters) -> Result<async_graphql::Request, Str
     Ok(request)
 }
 
-/// Whether the operation the request would run is a mutation. A query that does not parse
-/// is not one: execution reports the syntax error.
-fn is_mutation(request: &async_graphql::Request) -> bool {
-    let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
-        return false;
-    };
-    let operations: Vec<_> = document.operations.iter().collect();
-    let selected = match &request.operation_name {
-        Some(name) => operations
-            .into_iter()
-            .find(|(operation_name, _)| operation_name.map(|n| n.as_str()) == Some(name.as_str())),
-        None => operations.into_iter().next(),
+/// Gives every error a stable `extensions.code`, so clients never branch on message text.
+/// Our resolvers set their own; async-graphql's parse, validation and limit errors and its
+/// argument coercion errors get one here.
+fn add_error_codes(errors: &mut [async_graphql::ServerError], syntax_ok: bool) {
+    for error in errors {
+        let has_code = error
+            .extensions
+            .as_ref()
+            .is_some_and(|extensions| extensions.get("code").is_some());
+        if has_code {
+            continue;
+        }
+        let code = if !syntax_ok {
+            "GRAPHQL_PARSE_FAILED"
+        } else if error.message.starts_with("Query is too complex")
+            || error.message.starts_with("Query is nested too deep")
+            || error.message.starts_with("The recursion depth")
+        {
+            "LIMIT_EXCEEDED"
+        } else if error.path.is_empty() {
+            "GRAPHQL_VALIDATION_FAILED"
+        } else {
+            "BAD_USER_INPUT"
+        };
+        error
+            .extensions
+            .get_or_insert_with(Default::default)
+            .set("code", code);
+    }
+}
+
+/// Whether the operation the request would run is a mutation.
+fn is_mutation(document: &ExecutableDocument, operation_name: Option<&str>) -> bool {
+    let mut operations = document.operations.iter();
+    let selected = match operation_name {
+        Some(name) => {
+            operations.find(|(operation_name, _)| operation_name.map(|n| n.as_str()) == Some(name))
+        }
+        None => operations.next(),
     };
     selected.is_some_and(|(_, operation)| operation.node.ty == OperationType::Mutation)
+}
+
+/// The status of an error that stops a request before execution: 400 where the client
+/// accepts `application/graphql-response+json`, 200 for legacy `application/json`.
+fn request_error_status(media_type: MediaType) -> StatusCode {
+    match media_type {
+        MediaType::GraphqlResponse => StatusCode::BAD_REQUEST,
+        MediaType::Json => StatusCode::OK,
+    }
 }
 
 /// Picks the response media type from `Accept`; `None` when the client accepts neither.

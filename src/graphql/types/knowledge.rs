@@ -9,7 +9,7 @@ use super::{
     load_records, sources, OrganisationObject, Record, RoleObject, SourceKind, TopicCategory,
 };
 use crate::domain::{self, Record as _, RecordKind, Relation};
-use crate::graphql::connection::{paginate, Page};
+use crate::graphql::connection::{page_complexity, paginate, Page};
 use crate::graphql::data::graph;
 use crate::graphql::ids::global_id;
 use crate::graphql::scalars::Date;
@@ -365,6 +365,7 @@ impl SourceObject {
     }
 
     /// Every record this source supports.
+    #[graphql(complexity = "page_complexity(first, child_complexity)")]
     async fn records(
         &self,
         ctx: &Context<'_>,

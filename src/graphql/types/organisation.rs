@@ -8,7 +8,7 @@ use super::{
     ProgrammeObject, QualificationObject, SourceObject, TopicObject, TrustType,
 };
 use crate::domain::{self, Record as _, RecordKind, Relation, Validity};
-use crate::graphql::connection::{paginate, Page};
+use crate::graphql::connection::{page_complexity, paginate, Page};
 use crate::graphql::data::graph;
 use crate::graphql::ids::global_id;
 use crate::graphql::scalars::{today, Date};
@@ -151,6 +151,7 @@ impl OrganisationObject {
 
     /// Organisations directly under this one on `asOf` (default today): a region's ICBs, an ICB's trusts.
     /// Only children open on that date, whose link held on that date, are listed.
+    #[graphql(complexity = "page_complexity(first, child_complexity)")]
     async fn children(
         &self,
         ctx: &Context<'_>,
@@ -209,6 +210,7 @@ impl OrganisationObject {
     }
 
     /// Courses this organisation offers.
+    #[graphql(complexity = "page_complexity(first, child_complexity)")]
     async fn courses(
         &self,
         ctx: &Context<'_>,
@@ -219,6 +221,7 @@ impl OrganisationObject {
     }
 
     /// Courses this organisation accredits.
+    #[graphql(complexity = "page_complexity(first, child_complexity)")]
     async fn accredited_courses(
         &self,
         ctx: &Context<'_>,

@@ -7,7 +7,7 @@ use super::{
     ProgrammeObject, QualificationObject, RoleCategory, SourceObject, TopicObject,
 };
 use crate::domain::{self, Record as _, RecordKind, Relation};
-use crate::graphql::connection::{paginate, Page};
+use crate::graphql::connection::{page_complexity, paginate, Page};
 use crate::graphql::data::graph;
 use crate::graphql::errors::internal;
 use crate::graphql::ids::global_id;
@@ -96,6 +96,7 @@ impl RoleObject {
     }
 
     /// The posts of this role: one per organisation where it exists.
+    #[graphql(complexity = "page_complexity(first, child_complexity)")]
     async fn posts(
         &self,
         ctx: &Context<'_>,
