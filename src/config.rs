@@ -20,6 +20,16 @@ pub struct Config {
     #[command(flatten)]
     pub data: DataConfig,
 
+    /// Test only: acknowledge partner writes before they are written (write-behind). The crash
+    /// test uses it to show that it detects the losses this causes; never set it in production.
+    #[arg(
+        long,
+        env = "NHS_GRAPH_UNSAFE_SKIP_FLUSH",
+        hide = true,
+        default_value_t = false
+    )]
+    pub unsafe_skip_flush: bool,
+
     /// Log format: human-readable text or one JSON object per line.
     #[arg(long, env = "NHS_GRAPH_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -73,6 +83,7 @@ impl Config {
         Self {
             bind,
             data: DataConfig::new(data_dir),
+            unsafe_skip_flush: false,
             log_format: LogFormat::Text,
         }
     }

@@ -1,13 +1,15 @@
 //! nhs-leadership-graph: a GraphQL knowledge API about leadership in the English NHS.
 //!
-//! Layers depend one way: `http` -> `graphql` -> `store` -> `domain`, and
-//! `seed` -> `store` -> `domain`. [`start`] is the one way to start the server: the binary
-//! and the tests both use it.
+//! Layers depend one way: `http` -> `graphql` -> `search` -> `store` -> `domain` (`graphql`
+//! also reads `store` directly), and `seed` -> `store` -> `domain`. [`start`] is the one way
+//! to start the server: the binary and the tests both use it.
 
 pub mod config;
 pub mod domain;
 pub mod graphql;
 mod http;
+pub mod keys;
+pub mod search;
 pub mod seed;
 pub mod store;
 pub mod telemetry;
@@ -38,6 +40,11 @@ impl App {
     /// The address the server listens on (useful with port 0).
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
+    }
+
+    /// The open store, for tests and the `keys` commands of an embedding program.
+    pub fn store(&self) -> &Store {
+        &self.store
     }
 
     /// Store reads since start: point reads plus items scanned.
@@ -74,7 +81,7 @@ pub async fn start(config: Config) -> anyhow::Result<App> {
     std::fs::create_dir_all(&data_dir)
         .with_context(|| format!("creating data directory {}", data_dir.display()))?;
     let store = Arc::new(
-        Store::open(&data_dir)
+        Store::open_with_durability(&data_dir, !config.unsafe_skip_flush)
             .with_context(|| format!("opening store at {}", data_dir.display()))?,
     );
     let outcome = seed::ensure_seeded(store.clone(), config.data.seed_dir.clone())
@@ -91,7 +98,14 @@ pub async fn start(config: Config) -> anyhow::Result<App> {
         ),
     }
 
-    let schema = graphql::build_schema(store.clone());
+    let search_index = {
+        let store = store.clone();
+        tokio::task::spawn_blocking(move || search::SearchIndex::build(&store))
+            .await
+            .context("joining the search index build")?
+            .context("building the search index")?
+    };
+    let schema = graphql::build_schema(store.clone(), Arc::new(search_index));
     let routes = http::routes(http::AppState {
         schema,
         store: store.clone(),

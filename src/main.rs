@@ -25,6 +25,41 @@ enum Command {
     CheckSeed(DataConfig),
     /// Print the GraphQL schema (SDL) the server serves.
     ExportSchema,
+    /// Issue, list and revoke partner API keys (on a stopped server's data directory).
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysCommand {
+    /// Issue a key for one organisation (or an admin key); the key is printed once.
+    Issue {
+        /// The organisation whose courses the key may change (e.g. COVENTRY).
+        #[arg(long, required_unless_present = "admin", conflicts_with = "admin")]
+        organisation: Option<String>,
+        /// Issue an admin key, which may change any organisation's courses.
+        #[arg(long)]
+        admin: bool,
+        /// A note to tell keys apart in `keys list`.
+        #[arg(long)]
+        label: Option<String>,
+        #[command(flatten)]
+        data: DataConfig,
+    },
+    /// List keys (ids and organisations, never secrets).
+    List {
+        #[command(flatten)]
+        data: DataConfig,
+    },
+    /// Revoke a key by id.
+    Revoke {
+        /// The key's id, as `keys list` shows it.
+        id: String,
+        #[command(flatten)]
+        data: DataConfig,
+    },
 }
 
 fn main() -> ExitCode {
@@ -32,6 +67,7 @@ fn main() -> ExitCode {
     let result = match cli.command.unwrap_or(Command::Serve(cli.serve)) {
         Command::Serve(config) => serve(config),
         Command::CheckSeed(data) => check_seed(&data),
+        Command::Keys { command } => keys(command),
         Command::ExportSchema => {
             print!("{}", nhs_leadership_graph::graphql::sdl());
             Ok(ExitCode::SUCCESS)
@@ -72,4 +108,53 @@ fn check_seed(data: &DataConfig) -> anyhow::Result<ExitCode> {
         }
         Err(error) => Err(error).context("checking the seed"),
     }
+}
+
+fn keys(command: KeysCommand) -> anyhow::Result<ExitCode> {
+    use nhs_leadership_graph::keys;
+    let data = match &command {
+        KeysCommand::Issue { data, .. }
+        | KeysCommand::List { data }
+        | KeysCommand::Revoke { data, .. } => data,
+    };
+    let store = keys::open(&data.data_dir())?;
+    match command {
+        KeysCommand::Issue {
+            organisation,
+            label,
+            ..
+        } => {
+            let issued = keys::issue(&store, organisation.as_deref(), label)?;
+            let scope = issued
+                .key
+                .organisation
+                .map_or_else(|| "admin".to_owned(), |code| code.to_string());
+            eprintln!(
+                "issued key {} for {scope}; it is shown once, keep it secret:",
+                issued.key.id
+            );
+            println!("{}", issued.token);
+        }
+        KeysCommand::List { .. } => {
+            for key in keys::list(&store)? {
+                let scope = key
+                    .organisation
+                    .map_or_else(|| "admin".to_owned(), |code| code.to_string());
+                let state = key
+                    .revoked_at
+                    .map_or_else(|| "active".to_owned(), |at| format!("revoked {at}"));
+                println!(
+                    "{}\t{scope}\t{}\t{state}\t{}",
+                    key.id,
+                    key.created_at,
+                    key.label.unwrap_or_default()
+                );
+            }
+        }
+        KeysCommand::Revoke { id, .. } => {
+            let key = keys::revoke(&store, &id)?;
+            println!("revoked key {}", key.id);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -9,10 +9,14 @@
 
 mod code;
 mod dataset;
+mod partner;
 mod records;
 mod relation;
 
 pub use code::{Code, CodeError, RecordKind, RecordRef};
 pub use dataset::{record_edges, Dataset};
+pub use partner::{
+    hash_secret, ApiKey, AuditEntry, CourseAction, CourseChange, PresentedKey, API_KEY_PREFIX,
+};
 pub use records::*;
 pub use relation::{Edge, Relation, Validity};

@@ -1,7 +1,7 @@
 //! The record kinds of the graph. Each record lists the sources it comes from, and knows
 //! its outgoing references, so the store can index every relationship in both directions.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{Code, RecordKind, RecordRef, Relation, Validity};
@@ -284,6 +284,10 @@ pub enum CourseLevel {
 }
 
 /// A course offered by a university or other provider.
+///
+/// Seeded courses come from a source document; partner universities publish and maintain
+/// their own through the API (`publisher` is then the university). Nothing is hard-deleted:
+/// a retired course keeps its record, with the day it was retired.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Course {
     pub code: Code,
@@ -291,10 +295,34 @@ pub struct Course {
     pub provider: Code,
     pub level: CourseLevel,
     pub subject: String,
+    /// Accreditation recorded from a source document.
     pub accredited_by: Vec<Code>,
+    /// Accreditation the provider claims when publishing the course itself, not checked
+    /// against a source; clients can tell the two apart.
+    pub claimed_accreditations: Vec<Code>,
     pub description: Option<String>,
     pub summary: String,
     pub sources: Vec<Code>,
+    /// The partner organisation that publishes this course through the API; `None` for
+    /// courses from the seed.
+    pub publisher: Option<Code>,
+    /// When a partner last changed it.
+    pub updated_at: Option<DateTime<Utc>>,
+    /// The day it was retired; `None` while it is offered.
+    pub retired_on: Option<NaiveDate>,
+}
+
+impl Course {
+    /// Every body accrediting it, recorded or claimed, recorded first.
+    pub fn all_accreditations(&self) -> impl Iterator<Item = &Code> {
+        self.accredited_by
+            .iter()
+            .chain(&self.claimed_accreditations)
+    }
+
+    pub fn is_retired(&self) -> bool {
+        self.retired_on.is_some()
+    }
 }
 
 impl Record for Course {
@@ -317,7 +345,7 @@ impl Record for Course {
         references.extend(refs(
             Relation::CourseAccreditedBy,
             RecordKind::Organisation,
-            &self.accredited_by,
+            self.all_accreditations(),
         ));
         references
     }
@@ -543,6 +571,8 @@ pub enum SourceKind {
     Article,
     Booklet,
     Dataset,
+    /// Information a partner organisation published itself through the API.
+    PartnerSubmission,
 }
 
 /// A document facts come from.

@@ -5,23 +5,29 @@
 //! Invariant: `graphql` knows nothing about HTTP or poem, and never touches sled: it reads
 //! through `store::Store`, and maps every store error to a masked `INTERNAL` error.
 
+pub mod auth;
 mod connection;
 mod data;
 mod errors;
 mod ids;
 pub mod limits;
+mod mutation;
 mod query;
 mod scalars;
+mod search;
 mod types;
 
 use std::sync::Arc;
 
-use async_graphql::{EmptyMutation, EmptySubscription, Schema};
+use async_graphql::{EmptySubscription, Schema};
 
+use crate::search::SearchIndex;
 use crate::store::Store;
 
 /// The served schema.
-pub(crate) type AppSchema = Schema<query::Query, EmptyMutation, EmptySubscription>;
+pub(crate) type AppSchema = Schema<query::Query, mutation::Mutation, EmptySubscription>;
+
+pub use mutation::MAX_BULK_COURSES;
 
 /// Maximum query depth. The playground's own introspection query needs 13.
 pub const MAX_DEPTH: usize = 16;
@@ -30,9 +36,15 @@ pub const MAX_COMPLEXITY: usize = 20_000;
 /// Parser recursion limit, against deeply nested input.
 pub const MAX_RECURSIVE_DEPTH: usize = 32;
 
-/// Builds the schema over `store`, with every limit set here, once.
-pub(crate) fn build_schema(store: Arc<Store>) -> AppSchema {
-    schema_builder().data(data::Graph { store }).finish()
+/// Builds the schema over `store` and its search index, with every limit set here, once.
+pub(crate) fn build_schema(store: Arc<Store>, search_index: Arc<SearchIndex>) -> AppSchema {
+    schema_builder()
+        .data(data::Graph {
+            store,
+            write_lock: Arc::default(),
+        })
+        .data(search_index)
+        .finish()
 }
 
 /// The SDL of the served schema (what `export-schema` prints and `schema/schema.graphql` holds).
@@ -40,9 +52,9 @@ pub fn sdl() -> String {
     schema_builder().finish().sdl()
 }
 
-fn schema_builder() -> async_graphql::SchemaBuilder<query::Query, EmptyMutation, EmptySubscription>
-{
-    Schema::build(query::Query, EmptyMutation, EmptySubscription)
+fn schema_builder(
+) -> async_graphql::SchemaBuilder<query::Query, mutation::Mutation, EmptySubscription> {
+    Schema::build(query::Query, mutation::Mutation, EmptySubscription)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .limit_recursive_depth(MAX_RECURSIVE_DEPTH)

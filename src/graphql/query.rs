@@ -6,7 +6,11 @@ use super::connection::{page_complexity, paginate, Page};
 use super::data::graph;
 use super::errors::{bad_user_input, not_found, null_on_error};
 use super::ids::parse_global_id;
-use super::scalars::{today, Date};
+use super::scalars::{today, Date, DateTime};
+
+/// The most audit entries one `auditTrail` request returns.
+const MAX_AUDIT_PAGE: usize = 1_000;
+use super::search::{self, SearchHit, SearchKind};
 use super::types::*;
 use crate::domain::{self, Code, Record as _};
 
@@ -172,6 +176,10 @@ impl Query {
     /// Courses, ordered by code; optionally only those accredited by or offered by an organisation (codes),
     /// or whose subject contains `subject` (case-insensitive).
     #[graphql(complexity = "page_complexity(first, child_complexity)")]
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "each argument is a GraphQL filter"
+    )]
     async fn courses(
         &self,
         ctx: &Context<'_>,
@@ -181,6 +189,10 @@ impl Query {
         provider: Option<String>,
         #[graphql(desc = "Only courses whose subject contains this text, case-insensitive.")]
         subject: Option<String>,
+        #[graphql(
+            desc = "Only courses a partner changed at or after this instant (to sync what changed); courses from the seed have no such time."
+        )]
+        updated_since: Option<DateTime>,
         #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
     ) -> Result<Page<CourseObject>> {
@@ -218,9 +230,30 @@ impl Query {
                     .as_ref()
                     .is_none_or(|subject| course.subject.to_lowercase().contains(subject))
             })
+            .filter(|course| {
+                updated_since.is_none_or(|since| course.updated_at.is_some_and(|at| at >= since.0))
+            })
             .map(CourseObject)
             .collect();
         paginate(courses, |course| course.0.code.to_string(), first, after)
+    }
+
+    /// The audit trail of partner writes, oldest first: a partner key sees its own
+    /// organisation's writes, an admin key every write. Pass the last `sequence` seen as
+    /// `after` to fetch only what changed since. Needs `Authorization: Bearer <api key>`.
+    async fn audit_trail(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only entries after this sequence number.", default = 0)] after: u64,
+        #[graphql(desc = "At most this many entries (at most 1,000).", default = 100)] first: usize,
+    ) -> Result<Vec<AuditEntryObject>> {
+        let key = super::mutation::authenticated(ctx)?;
+        let limit = first.min(MAX_AUDIT_PAGE);
+        let entries = graph(ctx)
+            .store
+            .audit_entries(key.organisation.as_ref(), after, limit)
+            .map_err(super::errors::internal)?;
+        Ok(entries.into_iter().map(AuditEntryObject).collect())
     }
 
     /// One qualification by global `id` or by `code`.
@@ -293,6 +326,26 @@ impl Query {
             .into_iter()
             .map(FigureObject)
             .collect())
+    }
+
+    /// Ranked full-text search over every record but posts (unless `kinds` asks for `POST`),
+    /// best first, at most 100 hits: pass a user's question as it is. Each hit carries a
+    /// snippet, the record's summary and its sources, and the record itself, to follow its
+    /// relationships in the same request. Words in double quotes match as a phrase; a
+    /// misspelt name is matched fuzzily. An empty query or one over 500 characters gives
+    /// `BAD_USER_INPUT`.
+    #[graphql(complexity = "page_complexity(first, child_complexity)")]
+    async fn search(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The question or words to search for (at most 500 characters).")]
+        query: String,
+        #[graphql(desc = "Only records of these kinds; default every kind but `POST`.")]
+        kinds: Option<Vec<SearchKind>>,
+        #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+    ) -> Result<Page<SearchHit>> {
+        search::search(ctx, &query, kinds, first, after)
     }
 
     /// One source document by global `id` or by `code`.

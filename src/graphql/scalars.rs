@@ -30,3 +30,28 @@ impl ScalarType for Date {
 pub(crate) fn today() -> NaiveDate {
     chrono::Utc::now().date_naive()
 }
+
+/// An instant in RFC 3339 form, UTC (e.g. `2026-11-23T10:15:00Z`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct DateTime(pub(crate) chrono::DateTime<chrono::Utc>);
+
+/// An instant in RFC 3339 form, UTC (e.g. `2026-11-23T10:15:00Z`).
+#[Scalar(name = "DateTime")]
+impl ScalarType for DateTime {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        match &value {
+            Value::String(text) => chrono::DateTime::parse_from_rfc3339(text)
+                .map(|instant| DateTime(instant.with_timezone(&chrono::Utc)))
+                .map_err(|_| {
+                    InputValueError::custom(format!(
+                        "expected an RFC 3339 instant like 2026-11-23T10:15:00Z, got {text:?}"
+                    ))
+                }),
+            _ => Err(InputValueError::expected_type(value)),
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        Value::String(self.0.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+    }
+}

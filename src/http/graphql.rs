@@ -77,7 +77,7 @@ pub(super) async fn post(request: &Request, body: Body, Data(state): Data<&AppSt
             );
         }
     };
-    execute(state, media_type, parameters, false).await
+    execute(state, request.headers(), media_type, parameters, false).await
 }
 
 /// `GET /graphql?query=...&variables=...`: queries only, never mutations.
@@ -126,11 +126,12 @@ pub(super) async fn get(request: &Request, Data(state): Data<&AppState>) -> Resp
             _ => {}
         }
     }
-    execute(state, media_type, parameters, true).await
+    execute(state, request.headers(), media_type, parameters, true).await
 }
 
 async fn execute(
     state: &AppState,
+    headers: &HeaderMap,
     media_type: MediaType,
     parameters: Parameters,
     via_get: bool,
@@ -169,7 +170,11 @@ async fn execute(
         }
         request.set_parsed_query(document);
     }
-    let mut response = state.schema.execute(request).await;
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .map(|value| value.to_str().unwrap_or("invalid"));
+    let caller = crate::graphql::auth::authenticate(&state.store, authorization);
+    let mut response = state.schema.execute(request.data(caller)).await;
     add_error_codes(&mut response.errors, syntax_ok);
     // A request error (syntax, validation, limits) stops before execution: no data, and no
     // error has a path. A field error during execution has a path and answers 200, with

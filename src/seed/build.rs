@@ -706,9 +706,13 @@ fn convert_course(entry: &tables::CourseEntry) -> Converted<Course> {
         level: enum_field("level", &entry.level)?,
         subject: entry.subject.clone(),
         accredited_by: entry.accredited_by.clone(),
+        claimed_accreditations: Vec::new(),
         description: entry.description.clone(),
         summary: entry.summary.clone(),
         sources: entry.sources.clone(),
+        publisher: None,
+        updated_at: None,
+        retired_on: None,
     })
 }
 

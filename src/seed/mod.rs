@@ -23,7 +23,7 @@ use crate::store::{SeedWrite, Store};
 pub use problems::{Problem, Problems};
 
 /// Bump when the way seed files become records changes, so existing stores reseed.
-const DERIVATION_VERSION: &str = "nhs-leadership-graph seed derivation 1";
+const DERIVATION_VERSION: &str = "nhs-leadership-graph seed derivation 2";
 
 /// Why seeding failed.
 #[derive(Debug, thiserror::Error)]

@@ -10,7 +10,7 @@ use super::Error;
 
 /// The current encoding of every stored value. Bump it, and teach [`decode`] the old one,
 /// when a stored type changes shape.
-pub(crate) const FORMAT_VERSION: u8 = 1;
+pub(crate) const FORMAT_VERSION: u8 = 2;
 
 pub(crate) fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, Error> {
     let body = postcard::to_allocvec(value).map_err(|source| Error::Encode { source })?;

@@ -83,6 +83,20 @@ pub(crate) fn edge_prefix(first: &RecordRef) -> Vec<u8> {
     key
 }
 
+/// The two encoded references of an edge key, or `None` if the key is not one.
+pub(crate) fn edge_parts(key: &[u8]) -> Option<(&[u8], &[u8])> {
+    let separator = key.iter().skip(1).position(|byte| *byte == SEPARATOR)? + 1;
+    Some((&key[..separator], &key[separator + 1..]))
+}
+
+/// The encoded reference of a record stored under `code` in the tree of `kind`.
+pub(crate) fn record_reference_key(kind: RecordKind, code: &[u8]) -> Vec<u8> {
+    let mut key = Vec::with_capacity(1 + code.len());
+    key.push(kind_tag(kind));
+    key.extend_from_slice(code);
+    key
+}
+
 /// The second reference of an edge key, or `None` if the key is not one.
 pub(crate) fn edge_second(key: &[u8]) -> Option<RecordRef> {
     let separator = key.iter().skip(1).position(|byte| *byte == SEPARATOR)? + 1;

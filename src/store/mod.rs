@@ -10,6 +10,7 @@
 
 mod codec;
 mod keys;
+mod partner;
 mod read;
 mod write;
 
@@ -50,6 +51,8 @@ mod meta {
     pub(crate) const SEED_HASH: &[u8] = b"seed_hash";
     /// Data version, a big-endian u64 bumped by every committed change.
     pub(crate) const DATA_VERSION: &[u8] = b"data_version";
+    /// The last audit sequence number used, a big-endian u64.
+    pub(crate) const AUDIT_SEQUENCE: &[u8] = b"audit_sequence";
 }
 
 /// Tree names: `meta` (see [`meta`]), `organisations_by_kind` (`[kind byte] code` -> empty),
@@ -76,18 +79,32 @@ pub struct Store {
     organisations_by_kind: sled::Tree,
     records: HashMap<RecordKind, sled::Tree>,
     edges: HashMap<(Relation, Direction), sled::Tree>,
+    api_keys: sled::Tree,
+    audit: sled::Tree,
+    audit_by_organisation: sled::Tree,
+    partner_records: sled::Tree,
+    /// Whether writes are applied and flushed to disk before they return. Only tests switch
+    /// this off, to show that the crash test catches the loss.
+    durable: bool,
     /// Point reads plus items scanned, for tests and metrics: it shows that a query's
     /// cost grows with its answer, not with the data.
     reads: AtomicU64,
 }
 
 impl Store {
-    /// Opens (creating if needed) the store in `directory`. The one place sled is opened.
+    /// Opens (creating if needed) the store in `directory`. Partner writes are durable on return.
+    pub fn open(directory: &Path) -> Result<Self> {
+        Self::open_with_durability(directory, true)
+    }
+
+    /// Opens the store; with `durable` false, partner writes are acknowledged before they are
+    /// applied (write-behind). For the crash test's negative control only.
+    /// The one place sled is opened.
     #[allow(
         clippy::disallowed_methods,
         reason = "this is the approved entry point"
     )]
-    pub fn open(directory: &Path) -> Result<Self> {
+    pub fn open_with_durability(directory: &Path, durable: bool) -> Result<Self> {
         let db = sled::Config::new()
             .path(directory)
             .mode(sled::Mode::HighThroughput)
@@ -108,6 +125,11 @@ impl Store {
         Ok(Self {
             meta: db.open_tree(META_TREE)?,
             organisations_by_kind: db.open_tree(ORGANISATIONS_BY_KIND_TREE)?,
+            api_keys: db.open_tree(partner::API_KEYS_TREE)?,
+            audit: db.open_tree(partner::AUDIT_TREE)?,
+            audit_by_organisation: db.open_tree(partner::AUDIT_BY_ORGANISATION_TREE)?,
+            partner_records: db.open_tree(partner::PARTNER_RECORDS_TREE)?,
+            durable,
             db,
             records,
             edges,

@@ -1,12 +1,12 @@
 //! Writes: replacing the seeded knowledge in one atomic, flushed transaction.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 use sled::Transactional;
 
-use super::keys::{edge_key, organisation_kind_key};
+use super::keys::{edge_key, edge_parts, organisation_kind_key, record_reference_key};
 use super::{codec, meta, Direction, Error, Result, Store};
 use crate::domain::{Dataset, Edge, Record, RecordKind};
 
@@ -26,8 +26,15 @@ impl Store {
     /// Replaces the seeded knowledge with `dataset` in one transaction over every tree, records
     /// `seed_hash`, bumps the data version and flushes to disk before returning. A reader sees
     /// either the old knowledge or the new, never a mix. Blocking: call from `spawn_blocking`.
+    ///
+    /// Records partners published through the API, and their links, are neither removed
+    /// nor overwritten: a seed record with the same code as one of them is left out.
     pub fn replace_seed(&self, dataset: &Dataset, seed_hash: [u8; 32]) -> Result<SeedWrite> {
-        let contents = self.contents_of(dataset)?;
+        let partner = self.partner_references()?;
+        let mut contents = self.contents_of(dataset)?;
+        for (name, entries) in contents.iter_mut() {
+            entries.retain(|key, _| !belongs_to_partner(name, key, &partner));
+        }
         let mut trees: Vec<&sled::Tree> = Vec::with_capacity(contents.len() + 1);
         let mut plans = Vec::with_capacity(contents.len());
         for (name, entries) in &contents {
@@ -36,8 +43,10 @@ impl Store {
                 .iter()
                 .keys()
                 .filter(|key| {
-                    key.as_ref()
-                        .map_or(true, |key| !entries.contains_key(key.as_ref()))
+                    key.as_ref().map_or(true, |key| {
+                        !entries.contains_key(key.as_ref())
+                            && !belongs_to_partner(name, key, &partner)
+                    })
                 })
                 .collect::<Result<_, _>>()?;
             trees.push(tree);
@@ -129,6 +138,24 @@ impl Store {
             .find(|tree| tree.name() == name.as_bytes())
             .expect("contents_of only names trees opened in Store::open")
     }
+}
+
+/// Whether `key` of tree `name` is a partner-published record or one of its links.
+fn belongs_to_partner(name: &str, key: &[u8], partner: &HashSet<Vec<u8>>) -> bool {
+    if partner.is_empty() {
+        return false;
+    }
+    if let Some(kind) = name
+        .strip_prefix("record:")
+        .and_then(RecordKind::from_reference_name)
+    {
+        return partner.contains(&record_reference_key(kind, key));
+    }
+    if name.starts_with("out:") || name.starts_with("in:") {
+        return edge_parts(key)
+            .is_some_and(|(first, second)| partner.contains(first) || partner.contains(second));
+    }
+    false
 }
 
 fn add_records<T: Record + Serialize>(contents: &mut TreeContents, records: &[T]) -> Result<()> {

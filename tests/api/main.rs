@@ -2,12 +2,15 @@
 //! sled directory, and talks HTTP to it.
 
 mod abuse;
+mod crash;
 mod data;
 mod errors;
 mod helpers;
 mod http;
 mod knowledge;
+mod partner;
 mod playground;
 mod relationships;
 mod schema;
+mod search;
 mod seed;

@@ -130,4 +130,6 @@ pub(crate) enum SourceKind {
     Booklet,
     /// A dataset, such as the NHS England organisation registry.
     Dataset,
+    /// Information a partner organisation published itself through the API.
+    PartnerSubmission,
 }

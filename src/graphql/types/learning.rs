@@ -1,6 +1,6 @@
 //! `Programme`, `Course` and `Qualification`: what leaders and managers study.
 
-use async_graphql::{Context, Object, Result, ID};
+use async_graphql::{Context, Enum, Object, Result, SimpleObject, ID};
 
 use super::{
     about, sources, CourseLevel, FigureObject, OrganisationObject, RoleObject, SourceObject,
@@ -10,6 +10,7 @@ use crate::domain::{self, Record as _, RecordKind, Relation};
 use crate::graphql::data::graph;
 use crate::graphql::errors::internal;
 use crate::graphql::ids::global_id;
+use crate::graphql::scalars::{Date, DateTime};
 use crate::store::Direction;
 
 /// A leadership or management development programme, scheme or award, such as the NHS
@@ -214,15 +215,68 @@ impl CourseObject {
         &self.0.subject
     }
 
-    /// The bodies that accredit it, CMI first where it is one.
+    /// The bodies that accredit it, CMI first where it is one: those recorded from a source
+    /// and those the provider claims (see `accreditations` to tell them apart).
     async fn accredited_by(&self, ctx: &Context<'_>) -> Result<Vec<OrganisationObject>> {
+        let codes: Vec<_> = self.0.all_accreditations().cloned().collect();
         let mut bodies: Vec<_> = graph(ctx)
-            .many(&self.0.accredited_by)?
+            .many(&codes)?
             .into_iter()
             .map(OrganisationObject)
             .collect();
         bodies.sort_by_key(|body| body.0.code.as_str() != "CMI");
         Ok(bodies)
+    }
+
+    /// Each accreditation with its basis: recorded from a source, or claimed by the provider.
+    async fn accreditations(&self, ctx: &Context<'_>) -> Result<Vec<Accreditation>> {
+        let graph = graph(ctx);
+        let mut accreditations = Vec::new();
+        for (codes, basis) in [
+            (
+                &self.0.accredited_by,
+                AccreditationBasis::RecordedFromSource,
+            ),
+            (
+                &self.0.claimed_accreditations,
+                AccreditationBasis::ClaimedByProvider,
+            ),
+        ] {
+            for body in graph.many::<domain::Organisation>(codes)? {
+                accreditations.push(Accreditation {
+                    body: OrganisationObject(body),
+                    basis,
+                });
+            }
+        }
+        Ok(accreditations)
+    }
+
+    /// Whether it is offered or retired.
+    async fn status(&self) -> CourseStatus {
+        if self.0.is_retired() {
+            CourseStatus::Retired
+        } else {
+            CourseStatus::Offered
+        }
+    }
+
+    /// The day it was retired; null while it is offered.
+    async fn retired_on(&self) -> Option<Date> {
+        self.0.retired_on.map(Date)
+    }
+
+    /// When its provider last changed it through the API; null for courses from the seed.
+    async fn updated_at(&self) -> Option<DateTime> {
+        self.0.updated_at.map(DateTime)
+    }
+
+    /// The partner organisation that publishes it through the API; null for courses from the seed.
+    async fn publisher(&self, ctx: &Context<'_>) -> Result<Option<OrganisationObject>> {
+        Ok(graph(ctx)
+            .many(self.0.publisher.as_slice())?
+            .pop()
+            .map(OrganisationObject))
     }
 
     /// A fuller description, close to the source's words.
@@ -239,6 +293,33 @@ impl CourseObject {
     pub(crate) async fn sources(&self, ctx: &Context<'_>) -> Result<Vec<SourceObject>> {
         sources(ctx, &self.0.sources)
     }
+}
+
+/// Whether a course is still offered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+pub(crate) enum CourseStatus {
+    /// Offered.
+    Offered,
+    /// Retired by its provider; kept, with the day it was retired.
+    Retired,
+}
+
+/// On what basis an accreditation is known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+pub(crate) enum AccreditationBasis {
+    /// Recorded from a source document.
+    RecordedFromSource,
+    /// Claimed by the course's provider when publishing it; not checked against a source.
+    ClaimedByProvider,
+}
+
+/// A body accrediting a course, and on what basis.
+#[derive(SimpleObject)]
+pub(crate) struct Accreditation {
+    /// The accrediting body.
+    body: OrganisationObject,
+    /// Recorded from a source, or claimed by the provider.
+    basis: AccreditationBasis,
 }
 
 /// A professional qualification or award, and the bodies that award it.

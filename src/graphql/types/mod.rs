@@ -1,6 +1,7 @@
 //! GraphQL object types: thin wrappers over domain records, plus the `Node` and `Record`
 //! interfaces every record type implements.
 
+mod audit;
 mod enums;
 mod knowledge;
 mod learning;
@@ -9,6 +10,7 @@ mod people;
 
 use async_graphql::{Context, Interface, Result, ID};
 
+pub(crate) use audit::AuditEntryObject;
 pub(crate) use enums::*;
 pub(crate) use knowledge::{
     CareerStoryObject, FigureObject, PayBandObject, SourceObject, TopicObject,

@@ -1,0 +1,142 @@
+//! Partner publishing: API keys and the audit trail of every write.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{Code, Course};
+
+/// An API key as stored: only a hash of its secret is kept.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApiKey {
+    /// The public part of the key, also its store key.
+    pub id: String,
+    /// The organisation whose records the key may change; `None` for an admin key.
+    pub organisation: Option<Code>,
+    /// SHA-256 of the secret part.
+    pub secret_hash: [u8; 32],
+    pub label: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl ApiKey {
+    pub fn is_admin(&self) -> bool {
+        self.organisation.is_none()
+    }
+
+    pub fn is_revoked(&self) -> bool {
+        self.revoked_at.is_some()
+    }
+}
+
+/// What a write did to a course.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CourseAction {
+    Create,
+    Update,
+    Retire,
+}
+
+/// One write, as the audit trail records it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    /// Position in the trail: strictly increasing, never reused.
+    pub sequence: u64,
+    pub at: DateTime<Utc>,
+    /// The id of the API key that made the change.
+    pub key_id: String,
+    /// The organisation the key belongs to; `None` for an admin key.
+    pub actor_organisation: Option<Code>,
+    pub action: CourseAction,
+    pub course: Code,
+    /// The organisation whose course it is (its provider).
+    pub organisation: Code,
+    pub before: Option<Course>,
+    pub after: Course,
+}
+
+/// One course change to write: what it was (if it existed) and what it becomes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CourseChange {
+    pub action: CourseAction,
+    pub before: Option<Course>,
+    pub after: Course,
+}
+
+/// The prefix of every API key: `nlg_<id>_<secret>`.
+pub const API_KEY_PREFIX: &str = "nlg_";
+
+/// A presented key, split into its public id and its secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PresentedKey<'a> {
+    pub id: &'a str,
+    pub secret: &'a str,
+}
+
+impl<'a> PresentedKey<'a> {
+    /// Splits `nlg_<id>_<secret>`; `None` if the text is not shaped like a key.
+    pub fn parse(token: &'a str) -> Option<Self> {
+        let rest = token.strip_prefix(API_KEY_PREFIX)?;
+        let (id, secret) = rest.split_once('_')?;
+        let well_formed = |part: &str| {
+            !part.is_empty()
+                && part.len() <= 128
+                && part.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        };
+        (well_formed(id) && well_formed(secret)).then_some(Self { id, secret })
+    }
+
+    /// Whether this key's secret matches the stored hash, compared in constant time.
+    pub fn matches(&self, key: &ApiKey) -> bool {
+        use subtle::ConstantTimeEq;
+        bool::from(hash_secret(self.secret).ct_eq(&key.secret_hash))
+    }
+}
+
+/// SHA-256 of a key's secret: what the store keeps instead of the secret.
+pub fn hash_secret(secret: &str) -> [u8; 32] {
+    use sha2::Digest;
+    sha2::Sha256::digest(secret.as_bytes()).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stored(secret: &str) -> ApiKey {
+        ApiKey {
+            id: "abc123".to_owned(),
+            organisation: Code::parse("COVENTRY").ok(),
+            secret_hash: hash_secret(secret),
+            label: None,
+            created_at: chrono::Utc::now(),
+            revoked_at: None,
+        }
+    }
+
+    #[test]
+    fn a_key_matches_only_its_own_secret() {
+        let key = stored("s3cret");
+        assert!(PresentedKey::parse("nlg_abc123_s3cret")
+            .unwrap()
+            .matches(&key));
+        assert!(!PresentedKey::parse("nlg_abc123_s3cres")
+            .unwrap()
+            .matches(&key));
+    }
+
+    #[test]
+    fn text_not_shaped_like_a_key_is_not_one() {
+        for token in [
+            "",
+            "nlg_",
+            "nlg_abc",
+            "nlg__secret",
+            "abc123_secret",
+            "nlg_abc_sec ret",
+            "nlg_abc_sec\0",
+        ] {
+            assert_eq!(PresentedKey::parse(token), None, "{token:?}");
+        }
+    }
+}

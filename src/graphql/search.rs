@@ -1,0 +1,136 @@
+//! The `search` root field: ranked full-text search for chatbot backends, over the
+//! in-memory index of [`crate::search`].
+
+use std::sync::Arc;
+
+use async_graphql::{Context, Enum, Object, Result};
+
+use super::connection::{paginate, Page};
+use super::data::graph;
+use super::errors::{bad_user_input, internal};
+use super::types::{load_record, sources, Record, SourceObject};
+use crate::domain::RecordKind;
+use crate::search::{Hit, SearchIndex, MAX_QUERY_CHARS};
+
+/// The kinds of record `search` can be restricted to.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SearchKind {
+    /// Organisations: NHS England, regions, ICBs, trusts, universities, professional bodies...
+    Organisation,
+    /// Roles, independent of any organisation (e.g. chief executive, ward manager).
+    Role,
+    /// Posts: a role at one organisation. Searched only when `kinds` includes `POST`.
+    Post,
+    /// Leadership and management development programmes and schemes.
+    Programme,
+    /// University and other courses.
+    Course,
+    /// Professional qualifications and awards.
+    Qualification,
+    /// Agenda for Change pay bands.
+    PayBand,
+    /// Leadership and career knowledge: challenges, behaviours, entry routes...
+    Topic,
+    /// Real people's career stories.
+    CareerStory,
+    /// Quantitative statements.
+    Figure,
+    /// Source documents.
+    Source,
+}
+
+impl From<SearchKind> for RecordKind {
+    fn from(kind: SearchKind) -> Self {
+        match kind {
+            SearchKind::Organisation => RecordKind::Organisation,
+            SearchKind::Role => RecordKind::Role,
+            SearchKind::Post => RecordKind::Post,
+            SearchKind::Programme => RecordKind::Programme,
+            SearchKind::Course => RecordKind::Course,
+            SearchKind::Qualification => RecordKind::Qualification,
+            SearchKind::PayBand => RecordKind::PayBand,
+            SearchKind::Topic => RecordKind::Topic,
+            SearchKind::CareerStory => RecordKind::CareerStory,
+            SearchKind::Figure => RecordKind::Figure,
+            SearchKind::Source => RecordKind::Source,
+        }
+    }
+}
+
+/// One search result: the record, why it matched, and what to cite.
+pub(crate) struct SearchHit {
+    rank: usize,
+    hit: Hit,
+}
+
+/// One search result: the record, why it matched, and what to cite.
+#[Object]
+impl SearchHit {
+    /// Relevance score (BM25, higher is better); comparable only within one search.
+    async fn score(&self) -> f64 {
+        f64::from(self.hit.score)
+    }
+
+    /// A fragment of the record's summary or text with the matched words between `«` and `»`
+    /// (plain text, nothing escaped); the summary's first 200 characters if no word matched
+    /// exactly (e.g. a typo found by fuzzy matching).
+    async fn snippet(&self) -> &str {
+        &self.hit.snippet
+    }
+
+    /// The record's summary: one or two sentences quotable as an answer.
+    async fn summary(&self) -> &str {
+        &self.hit.summary
+    }
+
+    /// The record found; query its fields and relationships with inline fragments.
+    async fn record(&self, ctx: &Context<'_>) -> Result<Record> {
+        load_record(graph(ctx), &self.hit.reference)?.ok_or_else(|| {
+            internal(format!(
+                "search index names {} that the store does not hold",
+                self.hit.reference
+            ))
+        })
+    }
+
+    /// The documents the record comes from, to cite.
+    async fn sources(&self, ctx: &Context<'_>) -> Result<Vec<SourceObject>> {
+        sources(ctx, &self.hit.sources)
+    }
+}
+
+/// Runs a search for the `search` root field.
+pub(crate) fn search(
+    ctx: &Context<'_>,
+    query: &str,
+    kinds: Option<Vec<SearchKind>>,
+    first: Option<i32>,
+    after: Option<String>,
+) -> Result<Page<SearchHit>> {
+    if query.trim().is_empty() {
+        return Err(bad_user_input(
+            "`query` must contain some words to search for",
+        ));
+    }
+    if query.chars().count() > MAX_QUERY_CHARS {
+        return Err(bad_user_input(format!(
+            "`query` must be at most {MAX_QUERY_CHARS} characters"
+        )));
+    }
+    let kinds: Option<Vec<RecordKind>> = match kinds {
+        Some(kinds) if kinds.is_empty() => {
+            return Err(bad_user_input(
+                "`kinds` must not be empty; omit it to search every kind but posts",
+            ))
+        }
+        kinds => kinds.map(|kinds| kinds.into_iter().map(Into::into).collect()),
+    };
+    let index = ctx.data_unchecked::<Arc<SearchIndex>>();
+    let hits = index.search(query, kinds.as_deref()).map_err(internal)?;
+    let hits: Vec<SearchHit> = hits
+        .into_iter()
+        .enumerate()
+        .map(|(rank, hit)| SearchHit { rank, hit })
+        .collect();
+    paginate(hits, |hit| format!("{:06}", hit.rank), first, after)
+}

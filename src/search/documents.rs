@@ -1,0 +1,211 @@
+//! What text is indexed for each record kind: one function per kind, mapping a domain record
+//! to a [`Document`]. This is where relevance is mostly decided: text in `name` and `aliases`
+//! weighs most, then `summary`, then `body`.
+
+use crate::domain::{
+    CareerStory, Code, Course, CourseLevel, Figure, Organisation, OrganisationKind, PayBand, Post,
+    Programme, Qualification, Record, RecordRef, Role, RoleCategory, Source, Topic, TopicCategory,
+};
+
+/// The searchable text of one record.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Document {
+    pub(crate) reference: RecordRef,
+    /// The name users know the record by.
+    pub(crate) name: String,
+    /// Other names: abbreviations (CMI, GMTS, AfC, ICB...), short names, registered names.
+    pub(crate) aliases: Vec<String>,
+    /// The record's quotable summary, as its GraphQL `summary` field gives it.
+    pub(crate) summary: String,
+    /// Everything else worth finding it by.
+    pub(crate) body: Vec<String>,
+    /// The codes of the sources to cite.
+    pub(crate) sources: Vec<Code>,
+}
+
+impl Document {
+    fn new<T: Record>(record: &T, summary: &str) -> Self {
+        Self {
+            reference: record.reference(),
+            name: record.name().to_owned(),
+            aliases: Vec::new(),
+            summary: summary.to_owned(),
+            body: Vec::new(),
+            sources: record.sources().to_vec(),
+        }
+    }
+
+    fn body(mut self, parts: impl IntoIterator<Item = Option<String>>) -> Self {
+        self.body.extend(parts.into_iter().flatten());
+        self
+    }
+}
+
+pub(crate) fn organisation(o: &Organisation) -> Document {
+    let mut document = Document::new(o, &o.summary);
+    document.aliases = o.aliases.clone();
+    document.aliases.extend(o.registered_name.clone());
+    document.aliases.push(o.code.to_string());
+    document.body(vec![
+        o.description.clone(),
+        Some(organisation_kind(o.kind).to_owned()),
+    ])
+}
+
+fn organisation_kind(kind: OrganisationKind) -> &'static str {
+    match kind {
+        OrganisationKind::NhsEngland => "NHS England national body",
+        OrganisationKind::Region => "NHS England region",
+        OrganisationKind::Icb => "integrated care board ICB",
+        OrganisationKind::Trust => "NHS trust",
+        OrganisationKind::ClinicalCommissioningGroup => "clinical commissioning group CCG",
+        OrganisationKind::University => "university",
+        OrganisationKind::ProfessionalBody => "professional body",
+        OrganisationKind::LeadershipAcademy => "leadership academy",
+        OrganisationKind::Government => "government",
+        OrganisationKind::Regulator => "regulator",
+        OrganisationKind::Company => "company",
+        OrganisationKind::Other => "organisation",
+    }
+}
+
+pub(crate) fn role(r: &Role) -> Document {
+    let mut document = Document::new(r, &r.summary);
+    document.aliases = r.aliases.clone();
+    let category = match r.category {
+        RoleCategory::Executive => "executive board role",
+        RoleCategory::NonExecutive => "non-executive board role",
+        RoleCategory::SystemLeadership => "system leadership role",
+        RoleCategory::Management => "management role",
+        RoleCategory::ClinicalLeadership => "clinical leadership role",
+        RoleCategory::Supervisory => "supervisory role",
+        RoleCategory::Trainee => "trainee role",
+    };
+    document
+        .body(vec![r.description.clone(), Some(category.to_owned())])
+        .body(r.activities.iter().cloned().map(Some))
+}
+
+/// Posts are ~2,300 near-identical records: only their name and holder are indexed, and
+/// [`super::SearchIndex::search`] leaves them out unless asked for by kind.
+pub(crate) fn post(p: &Post) -> Document {
+    let mut document = Document::new(p, &p.summary);
+    document
+        .aliases
+        .extend(p.holder.as_ref().map(|h| h.name.clone()));
+    document
+}
+
+pub(crate) fn programme(p: &Programme) -> Document {
+    let mut document = Document::new(p, &p.summary);
+    document.aliases = p.aliases.clone();
+    document.body(vec![
+        p.audience.clone(),
+        p.level.clone(),
+        p.duration.clone(),
+        p.format.clone(),
+        p.leads_to.clone(),
+        p.description.clone(),
+        (!p.accredited_by.is_empty()).then(|| {
+            let bodies: Vec<&str> = p.accredited_by.iter().map(Code::as_str).collect();
+            format!("accredited by {}", bodies.join(" "))
+        }),
+    ])
+}
+
+pub(crate) fn course(c: &Course) -> Document {
+    let document = Document::new(c, &c.summary);
+    let level = match c.level {
+        CourseLevel::Undergraduate => "undergraduate",
+        CourseLevel::Postgraduate => "postgraduate",
+        CourseLevel::Professional => "professional",
+        CourseLevel::ShortCourse => "short course",
+    };
+    document.body(vec![
+        Some(c.subject.clone()),
+        Some(format!("{level} course")),
+        c.description.clone(),
+    ])
+}
+
+pub(crate) fn qualification(q: &Qualification) -> Document {
+    let mut document = Document::new(q, &q.summary);
+    document.aliases = q.aliases.clone();
+    document.body(vec![q.level.clone(), q.description.clone()])
+}
+
+pub(crate) fn pay_band(b: &PayBand) -> Document {
+    let mut document = Document::new(b, &b.summary);
+    document.aliases = vec![
+        format!("band {}", b.band),
+        format!("AfC band {}", b.band),
+        "Agenda for Change pay band".to_owned(),
+    ];
+    document
+        .body(vec![b.description.clone()])
+        .body(b.example_roles.iter().cloned().map(Some))
+}
+
+pub(crate) fn topic(t: &Topic) -> Document {
+    let mut document = Document::new(t, &t.summary);
+    document.aliases = t.aliases.clone();
+    let category = match t.category {
+        TopicCategory::Challenge => "challenge",
+        TopicCategory::EntryRoute => "entry route",
+        TopicCategory::CareerPathway => "career pathway",
+        _ => "",
+    };
+    document
+        .body(vec![Some(t.text.clone()), Some(category.to_owned())])
+        .body(t.points.iter().cloned().map(Some))
+}
+
+pub(crate) fn career_story(s: &CareerStory) -> Document {
+    let mut document = Document::new(s, &s.summary);
+    document.aliases = vec![s.job_title.clone(), s.employer.clone()];
+    document.body(vec![Some("career story".to_owned()), Some(s.text.clone())])
+}
+
+/// A figure has no name but its statement, which is also its summary.
+pub(crate) fn figure(f: &Figure) -> Document {
+    let document = Document::new(f, &f.statement);
+    document.body(vec![Some(f.scope.clone()), Some(f.unit.clone())])
+}
+
+/// A source's summary is the one its GraphQL `summary` field gives: title, publisher, date.
+pub(crate) fn source(s: &Source) -> Document {
+    let date = s
+        .effective_date()
+        .map(|date| format!(", {date}"))
+        .unwrap_or_default();
+    let summary = format!("{} ({}{date}).", s.title, s.publisher);
+    let mut document = Document::new(s, &summary);
+    document.aliases = vec![s.publisher.clone()];
+    document.aliases.extend(s.author.clone());
+    document.body(vec![s.description.clone()])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Holder;
+
+    #[test]
+    fn a_post_is_indexed_by_name_and_holder_only() {
+        let post = Post {
+            code: Code::parse("RJ1/chief-executive").unwrap(),
+            name: "Chief Executive, Guy's and St Thomas'".to_owned(),
+            organisation: Code::parse("RJ1").unwrap(),
+            role: Code::parse("chief-executive").unwrap(),
+            holder: Some(Holder {
+                name: "A Person".to_owned(),
+                as_of: None,
+            }),
+            summary: "The chief executive.".to_owned(),
+            sources: vec![],
+        };
+        let document = super::post(&post);
+        assert_eq!(document.aliases, ["A Person"]);
+        assert!(document.body.is_empty());
+    }
+}

@@ -1,0 +1,518 @@
+//! Ranked full-text search over every record of the store, for chatbot backends.
+//!
+//! The index is a tantivy index held **in memory only**: [`SearchIndex::build`] rebuilds it
+//! from the store, deterministically, at each start (it takes well under a second for the
+//! repository's seed, and the start logs how long). Nothing is written to disk, so there is no
+//! index to go stale or corrupt; the store stays the only source of truth.
+//!
+//! Ranking is BM25 over five fields with boosts: `name` and `aliases` ×3, `summary` ×1.5,
+//! `body` ×1. Text is split into words, ASCII-folded, lower-cased, stripped of English stop
+//! words and question words, and stemmed (English). Words in double quotes are a phrase.
+//! A word the index does not hold at all (a typo: "Frankin", "Bevin") is also looked up
+//! with a fuzzy match on names and aliases (edit distance 1 from 5 letters, 2 from 8).
+//! User text never reaches tantivy's query syntax: everything but letters, digits, spaces
+//! and balanced double quotes is dropped first, so no input can be a query syntax error.
+//!
+//! Posts ("Chief Executive, X NHS Trust", ~2,300 near-identical records) are indexed by name
+//! and holder only, and left out of results unless the caller asks for the post kind: they
+//! would otherwise drown roles and programmes for any question about a role.
+//!
+//! Snippets are fragments of the summary (or else the body) with the matched words between
+//! `«` and `»` (plain text, nothing escaped); without a match, the summary's first 200
+//! characters.
+//!
+//! Invariant: this is the only module that knows tantivy; it depends on `store` and `domain`
+//! only.
+
+mod documents;
+
+use std::time::Instant;
+
+use serde::de::DeserializeOwned;
+use tantivy::collector::TopDocs;
+use tantivy::query::{
+    BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, QueryParser, TermQuery,
+};
+use tantivy::schema::{
+    Field, IndexRecordOption, OwnedValue, Schema, TextFieldIndexing, TextOptions, Value, STORED,
+    STRING,
+};
+use tantivy::snippet::{Snippet, SnippetGenerator};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
+    StopWordFilter, TextAnalyzer,
+};
+use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
+
+use crate::domain::{Code, Record, RecordKind, RecordRef};
+use crate::store::Store;
+
+/// The most hits one search returns.
+pub const MAX_HITS: usize = 100;
+/// The longest query text looked at, in characters; callers should refuse longer ones.
+pub const MAX_QUERY_CHARS: usize = 500;
+/// Length of the fallback snippet, in characters.
+const FALLBACK_SNIPPET_CHARS: usize = 200;
+/// At most this many words get a fuzzy lookup, to bound the work of one query.
+const MAX_FUZZY_WORDS: usize = 8;
+
+const TOKENIZER: &str = "en_search";
+const NAME_BOOST: f32 = 3.0;
+const ALIASES_BOOST: f32 = 3.0;
+const SUMMARY_BOOST: f32 = 1.5;
+const FUZZY_BOOST: f32 = 2.0;
+
+/// Words that carry no meaning in a question, on top of Lucene's English stop words.
+const QUESTION_WORDS: &[&str] = &[
+    "what", "which", "who", "whom", "whose", "how", "why", "when", "where", "does", "do", "did",
+    "can", "could", "should", "would", "i", "me", "my", "you", "your", "we", "our", "about",
+    "tell", "much", "many", "any", "there", "have", "has", "get", "need", "offer", "offers",
+];
+
+/// One search result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    pub reference: RecordRef,
+    /// BM25 score (higher is better); comparable within one search only.
+    pub score: f32,
+    /// A fragment of the record's text with matched words between `«` and `»`.
+    pub snippet: String,
+    /// The record's summary.
+    pub summary: String,
+    /// The codes of the sources to cite.
+    pub sources: Vec<Code>,
+}
+
+/// Why a search could not run: only tantivy failures, never the user's text.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("search index: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+    #[error("reading the store for the search index: {0}")]
+    Store(#[from] crate::store::Error),
+    #[error("search index holds a malformed document")]
+    MalformedDocument,
+    #[error("search index writer lock poisoned")]
+    Poisoned,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Fields {
+    reference: Field,
+    kind: Field,
+    name: Field,
+    aliases: Field,
+    summary: Field,
+    body: Field,
+    source: Field,
+}
+
+/// An in-memory full-text index of every record in the store.
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    /// Kept open so partner writes reach the index at once ([`SearchIndex::upsert_courses`]).
+    writer: std::sync::Mutex<tantivy::IndexWriter<TantivyDocument>>,
+    fields: Fields,
+    documents: usize,
+}
+
+impl std::fmt::Debug for SearchIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchIndex")
+            .field("documents", &self.documents)
+            .finish_non_exhaustive()
+    }
+}
+
+fn analyzer() -> TextAnalyzer {
+    let mut stop_words: Vec<String> = Vec::new();
+    // Lucene's English list (what `StopWordFilter::new(Language::English)` holds).
+    stop_words.extend(
+        [
+            "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into",
+            "is", "it", "no", "not", "of", "on", "or", "such", "that", "the", "their", "then",
+            "there", "these", "they", "this", "to", "was", "will", "with",
+        ]
+        .map(String::from),
+    );
+    stop_words.extend(QUESTION_WORDS.iter().map(|&word| word.to_owned()));
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(AsciiFoldingFilter)
+        .filter(LowerCaser)
+        .filter(StopWordFilter::remove(stop_words))
+        .filter(Stemmer::new(Language::English))
+        .build()
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    let text = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(TOKENIZER)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let fields = Fields {
+        reference: builder.add_text_field("reference", STRING | STORED),
+        kind: builder.add_text_field("kind", STRING),
+        name: builder.add_text_field("name", text.clone()),
+        aliases: builder.add_text_field("aliases", text.clone()),
+        summary: builder.add_text_field("summary", text.clone() | STORED),
+        body: builder.add_text_field("body", text | STORED),
+        source: builder.add_text_field("source", STORED),
+    };
+    (builder.build(), fields)
+}
+
+fn to_tantivy(fields: &Fields, document: &documents::Document) -> TantivyDocument {
+    let mut doc = TantivyDocument::default();
+    doc.add_text(fields.reference, document.reference.to_string());
+    doc.add_text(fields.kind, document.reference.kind.type_name());
+    doc.add_text(fields.name, &document.name);
+    for alias in &document.aliases {
+        doc.add_text(fields.aliases, alias);
+    }
+    doc.add_text(fields.summary, &document.summary);
+    for part in &document.body {
+        doc.add_text(fields.body, part);
+    }
+    for source in &document.sources {
+        doc.add_text(fields.source, source.as_str());
+    }
+    doc
+}
+
+fn kind_term(fields: &Fields, kind: RecordKind) -> Term {
+    Term::from_field_text(fields.kind, kind.type_name())
+}
+
+impl SearchIndex {
+    /// Builds the index from every record in `store`. Blocking: call it off the async runtime.
+    pub fn build(store: &Store) -> Result<Self, Error> {
+        let started = Instant::now();
+        let mut documents = Vec::new();
+        collect(store, &mut documents, documents::organisation)?;
+        collect(store, &mut documents, documents::role)?;
+        collect(store, &mut documents, documents::post)?;
+        collect(store, &mut documents, documents::programme)?;
+        collect(store, &mut documents, documents::course)?;
+        collect(store, &mut documents, documents::qualification)?;
+        collect(store, &mut documents, documents::pay_band)?;
+        collect(store, &mut documents, documents::topic)?;
+        collect(store, &mut documents, documents::career_story)?;
+        collect(store, &mut documents, documents::figure)?;
+        collect(store, &mut documents, documents::source)?;
+        let index = Self::from_documents(&documents)?;
+        tracing::info!(
+            documents = index.documents,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "search index built in memory"
+        );
+        Ok(index)
+    }
+
+    fn from_documents(documents: &[documents::Document]) -> Result<Self, Error> {
+        let (schema, fields) = schema();
+        let index = Index::create_in_ram(schema);
+        index.tokenizers().register(TOKENIZER, analyzer());
+        let mut writer = index.writer_with_num_threads::<TantivyDocument>(1, 50_000_000)?;
+        for document in documents {
+            writer.add_document(to_tantivy(&fields, document))?;
+        }
+        writer.commit()?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(Self {
+            index,
+            reader,
+            writer: std::sync::Mutex::new(writer),
+            fields,
+            documents: documents.len(),
+        })
+    }
+
+    /// Replaces the indexed documents of `courses` (adding new ones), and makes the change
+    /// visible to the next search: partner writes are searchable as soon as they are answered.
+    pub fn upsert_courses(&self, courses: &[crate::domain::Course]) -> Result<(), Error> {
+        let mut writer = self.writer.lock().map_err(|_| Error::Poisoned)?;
+        for course in courses {
+            let document = documents::course(course);
+            writer.delete_term(Term::from_field_text(
+                self.fields.reference,
+                &document.reference.to_string(),
+            ));
+            writer.add_document(to_tantivy(&self.fields, &document))?;
+        }
+        writer.commit()?;
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// The number of records indexed.
+    pub fn len(&self) -> usize {
+        self.documents
+    }
+
+    /// Whether no record is indexed.
+    pub fn is_empty(&self) -> bool {
+        self.documents == 0
+    }
+
+    /// The best hits for `text`, best first, at most [`MAX_HITS`]. `kinds` restricts the
+    /// kinds searched; `None` searches every kind but posts. Any text is accepted: text
+    /// with no searchable word gives no hits.
+    pub fn search(&self, text: &str, kinds: Option<&[RecordKind]>) -> Result<Vec<Hit>, Error> {
+        let text: String = text.chars().take(MAX_QUERY_CHARS).collect();
+        let searcher = self.reader.searcher();
+        let f = self.fields;
+        let Some(matching) = self.text_query(&searcher, &text)? else {
+            return Ok(Vec::new());
+        };
+        let kind_filter: Box<dyn Query> = match kinds {
+            Some(kinds) => Box::new(BooleanQuery::new(
+                kinds
+                    .iter()
+                    .map(|&kind| {
+                        let term: Box<dyn Query> = Box::new(TermQuery::new(
+                            kind_term(&f, kind),
+                            IndexRecordOption::Basic,
+                        ));
+                        (Occur::Should, term)
+                    })
+                    .collect(),
+            )),
+            None => Box::new(BooleanQuery::new(vec![
+                (
+                    Occur::Should,
+                    Box::new(tantivy::query::AllQuery) as Box<dyn Query>,
+                ),
+                (
+                    Occur::MustNot,
+                    Box::new(TermQuery::new(
+                        kind_term(&f, RecordKind::Post),
+                        IndexRecordOption::Basic,
+                    )),
+                ),
+            ])),
+        };
+        let query = BooleanQuery::new(vec![
+            (Occur::Must, matching.box_clone()),
+            (
+                Occur::Must,
+                Box::new(BoostQuery::new(kind_filter, 0.0)) as Box<dyn Query>,
+            ),
+        ]);
+        let top = searcher.search(&query, &TopDocs::with_limit(MAX_HITS))?;
+        let mut summary_snippets = SnippetGenerator::create(&searcher, &*matching, f.summary)?;
+        summary_snippets.set_max_num_chars(FALLBACK_SNIPPET_CHARS);
+        let mut body_snippets = SnippetGenerator::create(&searcher, &*matching, f.body)?;
+        body_snippets.set_max_num_chars(FALLBACK_SNIPPET_CHARS);
+
+        let mut hits = Vec::with_capacity(top.len());
+        for (score, address) in top {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let reference = first_text(&doc, f.reference)
+                .and_then(|text| RecordRef::parse(&text).ok())
+                .ok_or(Error::MalformedDocument)?;
+            let summary = first_text(&doc, f.summary).unwrap_or_default();
+            let sources = doc
+                .get_all(f.source)
+                .filter_map(|value| value.as_str())
+                .filter_map(|code| Code::parse(code).ok())
+                .collect();
+            let snippet = [&summary_snippets, &body_snippets]
+                .into_iter()
+                .map(|generator| generator.snippet_from_doc(&doc))
+                .find(|snippet| !snippet.highlighted().is_empty())
+                .map_or_else(|| truncate(&summary, FALLBACK_SNIPPET_CHARS), |s| mark(&s));
+            hits.push(Hit {
+                reference,
+                score,
+                snippet,
+                summary,
+                sources,
+            });
+        }
+        Ok(hits)
+    }
+
+    /// The query matching `text` (without kind filter), or `None` if it has no word to search.
+    fn text_query(
+        &self,
+        searcher: &tantivy::Searcher,
+        text: &str,
+    ) -> Result<Option<Box<dyn Query>>, Error> {
+        let f = self.fields;
+        let mut clean = sanitise(text);
+        clean.push_str(&synonyms(&clean));
+        let mut parser =
+            QueryParser::for_index(&self.index, vec![f.name, f.aliases, f.summary, f.body]);
+        parser.set_field_boost(f.name, NAME_BOOST);
+        parser.set_field_boost(f.aliases, ALIASES_BOOST);
+        parser.set_field_boost(f.summary, SUMMARY_BOOST);
+        let parsed = match parser.parse_query(&clean) {
+            Ok(query) => query,
+            Err(_) => parser.parse_query_lenient(&clean).0,
+        };
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, parsed)];
+
+        let mut words = Vec::new();
+        let mut analyzer = analyzer();
+        let mut stream = analyzer.token_stream(&clean);
+        while stream.advance() {
+            words.push(stream.token().text.clone());
+        }
+        if words.is_empty() {
+            return Ok(None);
+        }
+        words.sort();
+        words.dedup();
+        let mut fuzzy_words = 0;
+        for word in words {
+            let length = word.chars().count();
+            if length < 5 || fuzzy_words >= MAX_FUZZY_WORDS {
+                continue;
+            }
+            let mut known = false;
+            for field in [f.name, f.aliases, f.summary, f.body] {
+                if searcher.doc_freq(&Term::from_field_text(field, &word))? > 0 {
+                    known = true;
+                    break;
+                }
+            }
+            if known {
+                continue;
+            }
+            fuzzy_words += 1;
+            let distance = if length >= 8 { 2 } else { 1 };
+            for field in [f.name, f.aliases] {
+                let fuzzy =
+                    FuzzyTermQuery::new(Term::from_field_text(field, &word), distance, true);
+                clauses.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(fuzzy), FUZZY_BOOST)),
+                ));
+            }
+        }
+        Ok(Some(Box::new(BooleanQuery::new(clauses))))
+    }
+}
+
+fn collect<T: Record + DeserializeOwned>(
+    store: &Store,
+    documents: &mut Vec<documents::Document>,
+    document: fn(&T) -> documents::Document,
+) -> Result<(), Error> {
+    documents.extend(store.all::<T>()?.iter().map(document));
+    Ok(())
+}
+
+fn first_text(doc: &TantivyDocument, field: Field) -> Option<String> {
+    doc.get_first(field)
+        .and_then(|value| (value as &OwnedValue).as_str())
+        .map(str::to_owned)
+}
+
+/// Abbreviations and everyday words users type, and the words the records use instead:
+/// each is searched for as well as the word typed.
+const SYNONYMS: &[(&str, &str)] = &[
+    ("hr", "human resources"),
+    ("ceo", "chief executive"),
+    ("cfo", "chief financial officer"),
+    ("coo", "chief operating officer"),
+    ("vacancies", "unfilled positions"),
+    ("work", "employs workforce"),
+    ("physicist", "physics"),
+    ("course", "programme"),
+    ("job", "role"),
+];
+
+/// The words of [`SYNONYMS`] to add for `text`.
+fn synonyms(text: &str) -> String {
+    let mut extra = String::new();
+    for word in text.split(|c: char| !c.is_alphanumeric()) {
+        let word = word.to_lowercase();
+        for (typed, used) in SYNONYMS {
+            if word == *typed {
+                extra.push(' ');
+                extra.push_str(used);
+            }
+        }
+    }
+    extra
+}
+
+/// Keeps letters, digits, spaces and balanced double quotes (phrases); anything else, which
+/// tantivy's query language could read as syntax, becomes a space. Upper-case `AND`, `OR`
+/// and `NOT` are operators to tantivy: they are lower-cased, so they are plain words.
+fn sanitise(text: &str) -> String {
+    let mut clean: String = text
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '"' {
+                c
+            } else {
+                ' '
+            }
+        })
+        .collect();
+    if clean.matches('"').count() % 2 == 1 {
+        if let Some(last) = clean.rfind('"') {
+            clean.replace_range(last..=last, " ");
+        }
+    }
+    clean
+        .split(' ')
+        .map(|word| match word {
+            "AND" | "OR" | "NOT" | "IN" | "TO" => word.to_lowercase(),
+            _ => word.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The snippet's fragment with each highlighted range between `«` and `»`.
+fn mark(snippet: &Snippet) -> String {
+    let fragment = snippet.fragment();
+    let mut marked = String::with_capacity(fragment.len() + 16);
+    let mut at = 0;
+    for range in snippet.highlighted() {
+        if range.start < at || range.end > fragment.len() {
+            continue;
+        }
+        marked.push_str(&fragment[at..range.start]);
+        marked.push('«');
+        marked.push_str(&fragment[range.clone()]);
+        marked.push('»');
+        at = range.end;
+    }
+    marked.push_str(&fragment[at..]);
+    marked.trim().to_owned()
+}
+
+fn truncate(text: &str, chars: usize) -> String {
+    match text.char_indices().nth(chars) {
+        Some((end, _)) => format!("{}…", text[..end].trim_end()),
+        None => text.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sanitising_leaves_no_query_syntax() {
+        assert_eq!(sanitise("a:b (c* AND \"d"), "a b  c  and  d");
+        assert_eq!(sanitise("\"mary seacole\""), "\"mary seacole\"");
+    }
+
+    #[test]
+    fn truncation_respects_characters() {
+        assert_eq!(truncate("héllo", 2), "hé…");
+        assert_eq!(truncate("hi", 5), "hi");
+    }
+}

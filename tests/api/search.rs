@@ -1,0 +1,380 @@
+//! `search`: ranked full-text search for chatbot backends, over real HTTP.
+
+use serde_json::{json, Value};
+
+use crate::helpers::spawn_app;
+
+/// Natural questions a chatbot would pass through, each with the records (any one of them)
+/// that must appear in the top 3.
+const RELEVANCE: &[(&str, &[&str])] = &[
+    (
+        "is the Mary Seacole programme accredited?",
+        &["programme:mary-seacole"],
+    ),
+    (
+        "what leadership course suits a new ward manager?",
+        &["programme:edward-jenner"],
+    ),
+    (
+        "which universities offer CMI-accredited physiotherapy?",
+        &["course:coventry-pg-physiotherapy"],
+    ),
+    ("Rosalind Frankin", &["programme:rosalind-franklin"]),
+    ("Nye Bevin", &["programme:nye-bevan"]),
+    ("GMTS finance", &["programme:gmts-finance"]),
+    (
+        "what does a practice manager do",
+        &["role:practice-manager"],
+    ),
+    ("AfC band 8a", &["pay-band:afc-band-8a"]),
+    (
+        "how many nurse vacancies are there in England?",
+        &["figure:figure-unfilled-registered-nurse-positions"],
+    ),
+    ("Frimley ICB", &["organisation:QNQ"]),
+    (
+        "median tenure of trust chief executives",
+        &["figure:figure-trust-chief-executive-median-tenure"],
+    ),
+    (
+        "what qualifications do HR managers need?",
+        &[
+            "role:human-resources-manager",
+            "qualification:cipd-qualifications",
+        ],
+    ),
+    (
+        "how long does the Nye Bevan programme last?",
+        &["programme:nye-bevan", "figure:figure-nye-bevan-duration"],
+    ),
+    ("graduate management training scheme", &["programme:gmts"]),
+    (
+        "how long is the finance graduate scheme?",
+        &[
+            "programme:gmts-finance",
+            "figure:figure-gmts-duration-finance",
+        ],
+    ),
+    ("Edward Jenner programme", &["programme:edward-jenner"]),
+    (
+        "programme for aspiring directors Elizabeth Garrett Anderson",
+        &["programme:elizabeth-garrett-anderson"],
+    ),
+    (
+        "what is compassionate leadership?",
+        &["topic:compassionate-leadership"],
+    ),
+    (
+        "Healthcare Leadership Model dimensions",
+        &[
+            "topic:healthcare-leadership-model",
+            "figure:figure-healthcare-leadership-model-dimensions",
+        ],
+    ),
+    (
+        "how do I become an NHS chief executive?",
+        &["topic:becoming-nhs-chief-executive"],
+    ),
+    ("what does a chief executive do", &["role:chief-executive"]),
+    (
+        "what is an integrated care system?",
+        &["topic:integrated-care-systems"],
+    ),
+    ("succession planning", &["topic:succession-planning"]),
+    (
+        "how many people work in the NHS?",
+        &["figure:figure-nhs-workforce-size"],
+    ),
+    (
+        "what share of NHS staff are managers?",
+        &["figure:figure-nhs-managers-share-of-staff"],
+    ),
+    (
+        "holiday entitlement for NHS staff",
+        &[
+            "topic:working-conditions-holiday-entitlement",
+            "figure:figure-holiday-entitlement",
+            "figure:figure-general-and-public-holidays",
+            "figure:figure-holiday-entitlement-after-ten-years",
+        ],
+    ),
+    (
+        "standard working week hours Agenda for Change",
+        &[
+            "topic:working-conditions-standard-working-week",
+            "figure:figure-standard-working-week",
+        ],
+    ),
+    ("Chartered Management Institute", &["organisation:CMI"]),
+    ("Institute of Healthcare Management", &["organisation:IHM"]),
+    (
+        "accountancy qualifications for finance managers",
+        &[
+            "role:finance-manager",
+            "qualification:cipfa-qualification",
+            "qualification:cima-qualification",
+            "qualification:acca-qualification",
+        ],
+    ),
+    (
+        "project management qualifications",
+        &[
+            "qualification:apm-introductory-certificate-in-project-management",
+            "qualification:apm-practitioner-qualification",
+            "qualification:apm-certified-project-manager",
+            "role:project-manager",
+        ],
+    ),
+    (
+        "apprenticeships into management",
+        &["topic:entry-route-apprenticeships"],
+    ),
+    (
+        "moving into management from a clinical background",
+        &[
+            "topic:entry-route-from-a-clinical-background",
+            "challenge-clinician-to-leader-transition",
+        ],
+    ),
+    (
+        "what does a director of nursing do",
+        &["role:director-of-nursing"],
+    ),
+    (
+        "non-executive director role",
+        &["role:non-executive-director"],
+    ),
+    (
+        "workforce shortages",
+        &["topic:challenge-workforce-shortages"],
+    ),
+    (
+        "career story of a medical physicist",
+        &["career-story:malcolm-sperrin"],
+    ),
+    (
+        "Richard Lewis human resources career",
+        &["career-story:richard-lewis"],
+    ),
+    (
+        "NHS Knowledge and Skills Framework",
+        &["topic:knowledge-and-skills-framework"],
+    ),
+    ("pay for NHS managers", &["topic:pay-for-nhs-managers"]),
+    (
+        "what is the Agenda for Change pay system?",
+        &["topic:agenda-for-change"],
+    ),
+    (
+        "IHM certificate in managing health and social care",
+        &[
+            "programme:ihm-certificate-managing-health-and-social-care",
+            "qualification:ihm-mhsc-certificate",
+        ],
+    ),
+    (
+        "executive fast-track programme",
+        &["programme:nhsla-executive-fast-track-programme"],
+    ),
+    (
+        "how big is the NHS England budget?",
+        &["figure:figure-nhs-england-annual-budget"],
+    ),
+    ("Korn Ferry", &["organisation:KORN-FERRY"]),
+];
+
+fn search_query(text: &str, extra: &str) -> String {
+    format!(
+        "{{ search(query: {}{extra}) {{ totalCount edges {{ node {{ score snippet summary \
+         record {{ __typename code name }} sources {{ code title }} }} }} }} }}",
+        json!(text)
+    )
+}
+
+fn references(data: &Value) -> Vec<String> {
+    data["search"]["edges"]
+        .as_array()
+        .expect("edges")
+        .iter()
+        .map(|edge| {
+            let record = &edge["node"]["record"];
+            let kind = match record["__typename"].as_str().expect("a type name") {
+                "PayBand" => "pay-band".to_owned(),
+                "CareerStory" => "career-story".to_owned(),
+                other => other.to_lowercase(),
+            };
+            format!("{kind}:{}", record["code"].as_str().expect("a code"))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn chatbot_questions_find_the_right_records() {
+    let app = spawn_app().await;
+    let mut top1 = 0;
+    let mut top3 = 0;
+    let mut misses = Vec::new();
+    for (question, expected) in RELEVANCE {
+        let data = app.data(&search_query(question, ", first: 3")).await;
+        let found = references(&data);
+        if found
+            .first()
+            .is_some_and(|first| expected.contains(&first.as_str()))
+        {
+            top1 += 1;
+        } else {
+            println!("  not first for {question:?}: got {found:?}");
+        }
+        if found
+            .iter()
+            .any(|reference| expected.contains(&reference.as_str()))
+        {
+            top3 += 1;
+        } else {
+            misses.push(format!(
+                "{question:?}: expected {expected:?}, got {found:?}"
+            ));
+        }
+    }
+    let n = RELEVANCE.len() as f64;
+    let precision_at_1 = f64::from(top1) / n;
+    let recall_at_3 = f64::from(top3) / n;
+    println!(
+        "search relevance over {} questions: precision@1 = {precision_at_1:.3}, recall@3 = {recall_at_3:.3}",
+        RELEVANCE.len()
+    );
+    for miss in &misses {
+        println!("  missed {miss}");
+    }
+    assert!(RELEVANCE.len() >= 40);
+    assert!(
+        recall_at_3 >= 0.9,
+        "recall@3 {recall_at_3:.3}; misses: {misses:#?}"
+    );
+    assert!(precision_at_1 >= 0.7, "precision@1 {precision_at_1:.3}");
+}
+
+#[tokio::test]
+async fn hits_carry_a_snippet_a_summary_sources_and_the_record_with_its_relationships() {
+    let app = spawn_app().await;
+    let data = app
+        .data(
+            r#"{ search(query: "Mary Seacole", first: 5) { totalCount edges { cursor node {
+                score snippet summary sources { code }
+                record { code ... on Programme { provider { name } } } } } } }"#,
+        )
+        .await;
+    let edges = data["search"]["edges"].as_array().expect("edges");
+    assert!(!edges.is_empty());
+    for edge in edges {
+        let node = &edge["node"];
+        assert!(!node["snippet"].as_str().unwrap().is_empty(), "{node:#}");
+        assert!(!node["summary"].as_str().unwrap().is_empty(), "{node:#}");
+        assert!(!node["sources"].as_array().unwrap().is_empty(), "{node:#}");
+    }
+    let top = &edges[0]["node"];
+    assert_eq!(top["record"]["code"], "mary-seacole");
+    assert_eq!(top["record"]["provider"]["name"], "NHS Leadership Academy");
+    assert!(top["snippet"].as_str().unwrap().contains('«'), "{top:#}");
+}
+
+#[tokio::test]
+async fn kinds_restrict_the_records_searched() {
+    let app = spawn_app().await;
+    let data = app
+        .data(&search_query(
+            "CMI-accredited physiotherapy leadership",
+            ", kinds: [COURSE]",
+        ))
+        .await;
+    let found = references(&data);
+    assert!(!found.is_empty());
+    assert!(
+        found
+            .iter()
+            .all(|reference| reference.starts_with("course:")),
+        "{found:?}"
+    );
+
+    let posts = app
+        .data(&search_query(
+            "chief executive Frimley",
+            ", kinds: [POST], first: 3",
+        ))
+        .await;
+    assert!(references(&posts).iter().all(|r| r.starts_with("post:")));
+    let default = app.data(&search_query("chief executive Frimley", "")).await;
+    assert!(references(&default).iter().all(|r| !r.starts_with("post:")));
+}
+
+#[tokio::test]
+async fn pages_follow_each_other_by_cursor() {
+    let app = spawn_app().await;
+    let first = app
+        .data(r#"{ search(query: "leadership", first: 2) { totalCount pageInfo { hasNextPage endCursor } edges { node { record { code } } } } }"#)
+        .await;
+    assert!(first["search"]["pageInfo"]["hasNextPage"]
+        .as_bool()
+        .unwrap());
+    let cursor = first["search"]["pageInfo"]["endCursor"].as_str().unwrap();
+    let second = app
+        .data(&format!(
+            r#"{{ search(query: "leadership", first: 2, after: {}) {{ totalCount edges {{ node {{ record {{ code }} }} }} }} }}"#,
+            json!(cursor)
+        ))
+        .await;
+    assert_eq!(
+        first["search"]["totalCount"],
+        second["search"]["totalCount"]
+    );
+    assert_ne!(
+        first["search"]["edges"][0]["node"]["record"]["code"],
+        second["search"]["edges"][0]["node"]["record"]["code"]
+    );
+}
+
+#[tokio::test]
+async fn abusive_queries_give_bad_user_input_or_a_normal_answer_never_a_failure() {
+    let app = spawn_app().await;
+    let long = "nurse ".repeat(2_000);
+    let refused = ["", "   \t ", long.as_str()];
+    for text in refused {
+        let answer = app.graphql(&search_query(text, "")).await;
+        assert_eq!(
+            answer["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+            "{text:?}: {answer:#}"
+        );
+    }
+    let empty_kinds = app.graphql(&search_query("nurse", ", kinds: []")).await;
+    assert_eq!(
+        empty_kinds["errors"][0]["extensions"]["code"],
+        "BAD_USER_INPUT"
+    );
+
+    let odd = [
+        "🤖🏥 leadership 💉",
+        "\"unbalanced quote",
+        "\"\"",
+        "AND OR NOT",
+        "*",
+        "name:*",
+        ":",
+        "((((leadership",
+        "leadership))))",
+        "a~2 b^3 [x TO y] {z} +plus -minus",
+        "'; DROP TABLE records; --",
+        "\u{0}\u{7}",
+        "é à ü ß 漢字",
+        "the of and",
+    ];
+    for text in odd {
+        let answer = app.graphql(&search_query(text, "")).await;
+        assert!(answer.get("errors").is_none(), "{text:?}: {answer:#}");
+        assert!(
+            answer["data"]["search"]["edges"].is_array(),
+            "{text:?}: {answer:#}"
+        );
+    }
+    let still = app.data(&search_query("Mary Seacole", ", first: 1")).await;
+    assert_eq!(references(&still), ["programme:mary-seacole"]);
+}
