@@ -92,10 +92,12 @@ pub async fn start(config: Config) -> anyhow::Result<App> {
     }
 
     let schema = graphql::build_schema(store.clone());
-    let routes = http::routes(http::AppState {
+    let routes = http::routes(http::AppState::new(
         schema,
-        store: store.clone(),
-    });
+        store.clone(),
+        config.response_cache_bytes,
+        config.document_cache_entries,
+    ));
     let acceptor = TcpListener::bind(config.bind)
         .into_acceptor()
         .await
