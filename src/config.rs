@@ -10,6 +10,11 @@ pub const DEFAULT_BIND: &str = "127.0.0.1:8000";
 /// The seed directory this build was made from (the repository's `seed/`).
 pub const DEFAULT_SEED_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/seed");
 
+/// The response cache's default byte budget (64 MiB).
+pub const DEFAULT_RESPONSE_CACHE_BYTES: u64 = crate::http::DEFAULT_RESPONSE_CACHE_BYTES;
+/// The document cache's default number of parsed queries.
+pub const DEFAULT_DOCUMENT_CACHE_ENTRIES: u64 = crate::http::DEFAULT_DOCUMENT_CACHE_ENTRIES;
+
 /// Settings for `serve`.
 #[derive(Debug, Clone, Args)]
 pub struct Config {
@@ -29,6 +34,14 @@ pub struct Config {
         default_value_t = false
     )]
     pub unsafe_skip_flush: bool,
+    /// Byte budget of the response cache (request plus response bytes per entry); 0
+    /// disables it. Entries are keyed by the store's data version, so a reseed invalidates.
+    #[arg(long, env = "NHS_GRAPH_RESPONSE_CACHE_BYTES", default_value_t = DEFAULT_RESPONSE_CACHE_BYTES)]
+    pub response_cache_bytes: u64,
+
+    /// How many parsed query documents to keep; 0 disables the document cache.
+    #[arg(long, env = "NHS_GRAPH_DOCUMENT_CACHE_ENTRIES", default_value_t = DEFAULT_DOCUMENT_CACHE_ENTRIES)]
+    pub document_cache_entries: u64,
 
     /// Log format: human-readable text or one JSON object per line.
     #[arg(long, env = "NHS_GRAPH_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
@@ -84,6 +97,8 @@ impl Config {
             bind,
             data: DataConfig::new(data_dir),
             unsafe_skip_flush: false,
+            response_cache_bytes: DEFAULT_RESPONSE_CACHE_BYTES,
+            document_cache_entries: DEFAULT_DOCUMENT_CACHE_ENTRIES,
             log_format: LogFormat::Text,
         }
     }

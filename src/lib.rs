@@ -106,10 +106,12 @@ pub async fn start(config: Config) -> anyhow::Result<App> {
             .context("building the search index")?
     };
     let schema = graphql::build_schema(store.clone(), Arc::new(search_index));
-    let routes = http::routes(http::AppState {
+    let routes = http::routes(http::AppState::new(
         schema,
-        store: store.clone(),
-    });
+        store.clone(),
+        config.response_cache_bytes,
+        config.document_cache_entries,
+    ));
     let acceptor = TcpListener::bind(config.bind)
         .into_acceptor()
         .await

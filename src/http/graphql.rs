@@ -2,21 +2,25 @@
 //! URL parameters on GET (queries only), `application/graphql-response+json` or
 //! `application/json` as the client accepts, and the status codes the specification gives.
 
+use std::sync::Arc;
+
 use async_graphql::parser::types::{ExecutableDocument, OperationType};
-use poem::http::{header, HeaderMap, StatusCode};
+use bytes::Bytes;
+use poem::http::{header, HeaderMap, HeaderValue, StatusCode};
 use poem::web::Data;
 use poem::{handler, Body, Request, Response};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::cache::{Key, Origin};
 use super::{AppState, MAX_BODY_BYTES};
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 const JSON: &str = "application/json";
 
 /// The media type of the response, chosen from the request's `Accept`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum MediaType {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(super) enum MediaType {
     /// `application/graphql-response+json`: request errors answer 4xx.
     GraphqlResponse,
     /// `application/json`: every well-formed request answers 200.
@@ -66,6 +70,17 @@ pub(super) async fn post(request: &Request, body: Body, Data(state): Data<&AppSt
             );
         }
     };
+    let key = cache_key(
+        state,
+        request.headers(),
+        Origin::Post,
+        bytes.clone(),
+        media_type,
+    );
+    if let Some(response) = cached_response(state, key.as_ref(), media_type) {
+        return response;
+    }
+    let cached = key.is_some();
     let parameters = match serde_json::from_slice::<Parameters>(&bytes) {
         Ok(parameters) => parameters,
         Err(error) => {
@@ -77,7 +92,8 @@ pub(super) async fn post(request: &Request, body: Body, Data(state): Data<&AppSt
             );
         }
     };
-    execute(state, request.headers(), media_type, parameters, false).await
+    let response = execute(state, request.headers(), media_type, parameters, false, key).await;
+    mark_miss(response, cached)
 }
 
 /// `GET /graphql?query=...&variables=...`: queries only, never mutations.
@@ -86,18 +102,29 @@ pub(super) async fn get(request: &Request, Data(state): Data<&AppState>) -> Resp
     let Some(media_type) = negotiate(request.headers()) else {
         return not_acceptable();
     };
-    let pairs: Vec<(String, String)> =
-        match serde_urlencoded::from_str(request.uri().query().unwrap_or("")) {
-            Ok(pairs) => pairs,
-            Err(error) => {
-                return request_error(
-                    media_type,
-                    StatusCode::BAD_REQUEST,
-                    "BAD_REQUEST",
-                    &format!("malformed query string: {error}"),
-                )
-            }
-        };
+    let raw_query = request.uri().query().unwrap_or("");
+    let key = cache_key(
+        state,
+        request.headers(),
+        Origin::Get,
+        Bytes::copy_from_slice(raw_query.as_bytes()),
+        media_type,
+    );
+    if let Some(response) = cached_response(state, key.as_ref(), media_type) {
+        return response;
+    }
+    let cached = key.is_some();
+    let pairs: Vec<(String, String)> = match serde_urlencoded::from_str(raw_query) {
+        Ok(pairs) => pairs,
+        Err(error) => {
+            return request_error(
+                media_type,
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                &format!("malformed query string: {error}"),
+            )
+        }
+    };
     let mut parameters = Parameters {
         query: None,
         operation_name: None,
@@ -126,8 +153,56 @@ pub(super) async fn get(request: &Request, Data(state): Data<&AppState>) -> Resp
             _ => {}
         }
     }
-    execute(state, request.headers(), media_type, parameters, true).await
+    let response = execute(state, request.headers(), media_type, parameters, true, key).await;
+    mark_miss(response, cached)
 }
+
+/// The response cache key of this request, or `None` when the cache is disabled or the
+/// request carries credentials (an authenticated answer may depend on its caller, so only
+/// anonymous answers are shared). The data version is read once, here: it is part of the
+/// key, so a write or a reseed makes every older entry unreachable.
+fn cache_key(
+    state: &AppState,
+    headers: &HeaderMap,
+    origin: Origin,
+    raw: Bytes,
+    media_type: MediaType,
+) -> Option<Key> {
+    state.responses.as_ref()?;
+    if headers.contains_key(header::AUTHORIZATION) {
+        return None;
+    }
+    match state.store.data_version() {
+        Ok(data_version) => Some(Key::new(origin, raw, media_type, data_version)),
+        Err(error) => {
+            tracing::warn!(%error, "could not read the data version: not caching");
+            None
+        }
+    }
+}
+
+/// The cached answer to this request, if there is one.
+fn cached_response(state: &AppState, key: Option<&Key>, media_type: MediaType) -> Option<Response> {
+    let body = state.responses.as_ref()?.get(key?)?;
+    let mut response = bytes_response(media_type, StatusCode::OK, body);
+    response
+        .headers_mut()
+        .insert(X_CACHE, HeaderValue::from_static("hit"));
+    Some(response)
+}
+
+/// Marks a response computed while the cache was on (`cached`) as a miss.
+fn mark_miss(mut response: Response, cached: bool) -> Response {
+    if cached {
+        response
+            .headers_mut()
+            .insert(X_CACHE, HeaderValue::from_static("miss"));
+    }
+    response
+}
+
+/// Tells whether a response came from the response cache.
+const X_CACHE: &str = "x-cache";
 
 async fn execute(
     state: &AppState,
@@ -135,6 +210,7 @@ async fn execute(
     media_type: MediaType,
     parameters: Parameters,
     via_get: bool,
+    key: Option<Key>,
 ) -> Response {
     let mut request = match graphql_request(parameters) {
         Ok(request) => request,
@@ -142,33 +218,31 @@ async fn execute(
             return request_error(media_type, StatusCode::BAD_REQUEST, "BAD_REQUEST", &message)
         }
     };
-    // Parse once here, check the limits async-graphql cannot (fragment fan-out, root
-    // fields) before anything expands the query, then hand the parsed document over. A
-    // query that does not parse goes on to async-graphql, which reports the syntax error.
-    let parsed = async_graphql::parser::parse_query(&request.query);
-    let syntax_ok = parsed.is_ok();
-    if let Ok(document) = parsed {
-        if let Err(error) = crate::graphql::limits::check(&document) {
+    let Prepared {
+        operation,
+        syntax_ok,
+    } = match prepare(state, &mut request) {
+        Ok(prepared) => prepared,
+        Err(error) => {
             return request_error(
                 media_type,
                 request_error_status(media_type),
                 "LIMIT_EXCEEDED",
                 &error.to_string(),
-            );
+            )
         }
-        if via_get && is_mutation(&document, request.operation_name.as_deref()) {
-            let mut response = request_error(
-                media_type,
-                StatusCode::METHOD_NOT_ALLOWED,
-                "BAD_REQUEST",
-                "mutations must be sent with POST",
-            );
-            response
-                .headers_mut()
-                .insert(header::ALLOW, header::HeaderValue::from_static("POST"));
-            return response;
-        }
-        request.set_parsed_query(document);
+    };
+    if via_get && operation == Some(OperationType::Mutation) {
+        let mut response = request_error(
+            media_type,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "BAD_REQUEST",
+            "mutations must be sent with POST",
+        );
+        response
+            .headers_mut()
+            .insert(header::ALLOW, header::HeaderValue::from_static("POST"));
+        return response;
     }
     let authorization = headers
         .get(header::AUTHORIZATION)
@@ -194,7 +268,19 @@ async fn execute(
         serde_json::to_vec(&response)
     };
     match body {
-        Ok(body) => bytes_response(media_type, status, body),
+        Ok(body) => {
+            let body = Bytes::from(body);
+            // Only whole successes of queries: never errors, partial answers or mutations.
+            if status == StatusCode::OK
+                && response.errors.is_empty()
+                && operation == Some(OperationType::Query)
+            {
+                if let (Some(cache), Some(key)) = (&state.responses, key) {
+                    cache.insert(key, body.clone());
+                }
+            }
+            bytes_response(media_type, status, body)
+        }
         Err(error) => {
             tracing::error!(%error, "could not serialise a GraphQL response");
             request_error(
@@ -236,6 +322,43 @@ fn graphql_request(parameters: Parameters) -> Result<async_graphql::Request, Str
     Ok(request)
 }
 
+/// What [`prepare`] learnt of a request's query.
+struct Prepared {
+    /// The type of the operation it would run; `None` when the query does not parse or
+    /// names no operation it holds.
+    operation: Option<OperationType>,
+    /// Whether the query parsed; when not, execution reports the syntax error.
+    syntax_ok: bool,
+}
+
+/// Parses the query once (through the document cache when it is on), checks the limits
+/// async-graphql cannot (fragment fan-out, root fields) before anything expands it, and hands
+/// the document to the request so execution does not parse it again.
+fn prepare(
+    state: &AppState,
+    request: &mut async_graphql::Request,
+) -> Result<Prepared, crate::graphql::limits::LimitError> {
+    let parsed = match &state.documents {
+        Some(documents) => documents.parse(&request.query).ok(),
+        None => async_graphql::parser::parse_query(&request.query)
+            .ok()
+            .map(Arc::new),
+    };
+    let Some(document) = parsed else {
+        return Ok(Prepared {
+            operation: None,
+            syntax_ok: false,
+        });
+    };
+    crate::graphql::limits::check(&document)?;
+    let operation = operation_type(&document, request.operation_name.as_deref());
+    request.set_parsed_query(Arc::unwrap_or_clone(document));
+    Ok(Prepared {
+        operation,
+        syntax_ok: true,
+    })
+}
+
 /// Gives every error a stable `extensions.code`, so clients never branch on message text.
 /// Our resolvers set their own; async-graphql's parse, validation and limit errors and its
 /// argument coercion errors get one here.
@@ -267,18 +390,6 @@ fn add_error_codes(errors: &mut [async_graphql::ServerError], syntax_ok: bool) {
     }
 }
 
-/// Whether the operation the request would run is a mutation.
-fn is_mutation(document: &ExecutableDocument, operation_name: Option<&str>) -> bool {
-    let mut operations = document.operations.iter();
-    let selected = match operation_name {
-        Some(name) => {
-            operations.find(|(operation_name, _)| operation_name.map(|n| n.as_str()) == Some(name))
-        }
-        None => operations.next(),
-    };
-    selected.is_some_and(|(_, operation)| operation.node.ty == OperationType::Mutation)
-}
-
 /// The status of an error that stops a request before execution: 400 where the client
 /// accepts `application/graphql-response+json`, 200 for legacy `application/json`.
 fn request_error_status(media_type: MediaType) -> StatusCode {
@@ -286,6 +397,21 @@ fn request_error_status(media_type: MediaType) -> StatusCode {
         MediaType::GraphqlResponse => StatusCode::BAD_REQUEST,
         MediaType::Json => StatusCode::OK,
     }
+}
+
+/// The type of the operation `operation_name` (or the first one) selects in `document`.
+fn operation_type(
+    document: &ExecutableDocument,
+    operation_name: Option<&str>,
+) -> Option<OperationType> {
+    let operations: Vec<_> = document.operations.iter().collect();
+    let selected = match operation_name {
+        Some(name) => operations
+            .into_iter()
+            .find(|(operation_name, _)| operation_name.map(|n| n.as_str()) == Some(name)),
+        None => operations.into_iter().next(),
+    };
+    selected.map(|(_, operation)| operation.node.ty)
 }
 
 /// Picks the response media type from `Accept`; `None` when the client accepts neither.
@@ -351,7 +477,7 @@ fn json_response(media_type: MediaType, status: StatusCode, body: &Value) -> Res
     )
 }
 
-fn bytes_response(media_type: MediaType, status: StatusCode, body: Vec<u8>) -> Response {
+fn bytes_response(media_type: MediaType, status: StatusCode, body: impl Into<Body>) -> Response {
     let content_type = match media_type {
         MediaType::GraphqlResponse => "application/graphql-response+json; charset=utf-8",
         MediaType::Json => "application/json; charset=utf-8",

@@ -1,0 +1,209 @@
+//! Caches in front of GraphQL execution: whole responses, and parsed query documents.
+//!
+//! The response cache maps (how the request arrived, its raw bytes, the negotiated media
+//! type, the store's data version) to the exact bytes of a successful answer. The data
+//! version is part of the key, so a write or a reseed (which bumps it) makes every older
+//! entry unreachable; moka then evicts them as they age out of the byte budget. Only answers
+//! with status 200, no `errors` and a `query` operation are stored (see `graphql.rs`).
+//!
+//! The document cache maps a query's text to its parsed `ExecutableDocument`, so a query
+//! the cache has seen skips parsing even when its response is not cached (for example other
+//! variables).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use async_graphql::parser::types::ExecutableDocument;
+use bytes::Bytes;
+
+use super::graphql::MediaType;
+
+/// How the GraphQL parameters arrived: a POST's raw body and a GET's raw query string are
+/// never compared with each other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(super) enum Origin {
+    Get,
+    Post,
+}
+
+/// What identifies a cached response.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(super) struct Key {
+    data_version: u64,
+    media_type: MediaType,
+    origin: Origin,
+    request: Bytes,
+}
+
+impl Key {
+    pub(super) fn new(
+        origin: Origin,
+        request: Bytes,
+        media_type: MediaType,
+        data_version: u64,
+    ) -> Self {
+        Self {
+            data_version,
+            media_type,
+            origin,
+            request,
+        }
+    }
+}
+
+/// A response cache bounded by bytes (request bytes plus body bytes per entry).
+pub(super) struct ResponseCache {
+    responses: moka::sync::Cache<Key, Bytes>,
+    hits: AtomicU64,
+    misses: AtomicU64,
+}
+
+/// Counters for `/health`.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct Stats {
+    pub(super) hits: u64,
+    pub(super) misses: u64,
+    pub(super) entries: u64,
+    pub(super) weighted_size: u64,
+}
+
+impl ResponseCache {
+    /// A cache holding at most `capacity_bytes`; `None` when that is 0 (caching disabled).
+    pub(super) fn new(capacity_bytes: u64) -> Option<Self> {
+        if capacity_bytes == 0 {
+            return None;
+        }
+        let responses = moka::sync::Cache::builder()
+            .max_capacity(capacity_bytes)
+            .weigher(|key: &Key, body: &Bytes| {
+                u32::try_from(key.request.len() + body.len()).unwrap_or(u32::MAX)
+            })
+            .build();
+        Some(Self {
+            responses,
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
+        })
+    }
+
+    /// The cached body for `key`, counting a hit or a miss.
+    pub(super) fn get(&self, key: &Key) -> Option<Bytes> {
+        let found = self.responses.get(key);
+        let counter = if found.is_some() {
+            &self.hits
+        } else {
+            &self.misses
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        found
+    }
+
+    pub(super) fn insert(&self, key: Key, body: Bytes) {
+        self.responses.insert(key, body);
+    }
+
+    pub(super) fn stats(&self) -> Stats {
+        self.responses.run_pending_tasks();
+        Stats {
+            hits: self.hits.load(Ordering::Relaxed),
+            misses: self.misses.load(Ordering::Relaxed),
+            entries: self.responses.entry_count(),
+            weighted_size: self.responses.weighted_size(),
+        }
+    }
+}
+
+/// Parsed documents of queries up to [`DocumentCache::MAX_QUERY_BYTES`], bounded by count.
+pub(super) struct DocumentCache {
+    documents: moka::sync::Cache<Arc<str>, Arc<ExecutableDocument>>,
+}
+
+impl DocumentCache {
+    /// Longer queries are parsed every time: they are rarely repeated verbatim.
+    const MAX_QUERY_BYTES: usize = 8 * 1024;
+
+    /// A cache of at most `entries` documents; `None` when that is 0 (caching disabled).
+    pub(super) fn new(entries: u64) -> Option<Self> {
+        (entries > 0).then(|| Self {
+            documents: moka::sync::Cache::new(entries),
+        })
+    }
+
+    /// The parsed document of `query`, from the cache or freshly parsed.
+    pub(super) fn parse(
+        &self,
+        query: &str,
+    ) -> async_graphql::parser::Result<Arc<ExecutableDocument>> {
+        if query.len() > Self::MAX_QUERY_BYTES {
+            return async_graphql::parser::parse_query(query).map(Arc::new);
+        }
+        if let Some(document) = self.documents.get(query) {
+            return Ok(document);
+        }
+        let document = Arc::new(async_graphql::parser::parse_query(query)?);
+        self.documents.insert(Arc::from(query), document.clone());
+        Ok(document)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(data_version: u64, media_type: MediaType) -> Key {
+        Key::new(
+            Origin::Post,
+            Bytes::from_static(br#"{"query":"{ __typename }"}"#),
+            media_type,
+            data_version,
+        )
+    }
+
+    #[test]
+    fn a_new_data_version_does_not_see_older_entries() {
+        let cache = ResponseCache::new(1024 * 1024).unwrap();
+        cache.insert(key(1, MediaType::Json), Bytes::from_static(b"v1"));
+        assert_eq!(
+            cache.get(&key(1, MediaType::Json)),
+            Some(Bytes::from_static(b"v1"))
+        );
+        assert_eq!(cache.get(&key(2, MediaType::Json)), None);
+        let stats = cache.stats();
+        assert_eq!((stats.hits, stats.misses), (1, 1));
+    }
+
+    #[test]
+    fn media_types_and_origins_do_not_share_entries() {
+        let cache = ResponseCache::new(1024 * 1024).unwrap();
+        cache.insert(key(1, MediaType::Json), Bytes::from_static(b"json"));
+        assert_eq!(cache.get(&key(1, MediaType::GraphqlResponse)), None);
+        let mut via_get = key(1, MediaType::Json);
+        via_get.origin = Origin::Get;
+        assert_eq!(cache.get(&via_get), None);
+    }
+
+    #[test]
+    fn zero_capacity_disables_caching() {
+        assert!(ResponseCache::new(0).is_none());
+        assert!(DocumentCache::new(0).is_none());
+    }
+
+    #[test]
+    fn weight_is_request_plus_body_bytes() {
+        let cache = ResponseCache::new(1024 * 1024).unwrap();
+        let key = key(1, MediaType::Json);
+        let request_len = key.request.len() as u64;
+        cache.insert(key, Bytes::from_static(b"0123456789"));
+        assert_eq!(cache.stats().weighted_size, request_len + 10);
+    }
+
+    #[test]
+    fn documents_are_parsed_once() {
+        let cache = DocumentCache::new(10).unwrap();
+        let first = cache.parse("{ __typename }").unwrap();
+        let second = cache.parse("{ __typename }").unwrap();
+        assert!(Arc::ptr_eq(&first, &second));
+        assert!(cache.parse("{ broken").is_err());
+    }
+}

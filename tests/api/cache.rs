@@ -1,0 +1,192 @@
+//! The response cache: repeated queries are answered from it, byte for byte; anything else
+//! is not.
+
+use serde_json::{json, Value};
+
+use crate::helpers::{spawn_app, TestApp, GRAPHQL_RESPONSE_JSON};
+
+const QUERY: &str =
+    r#"{ organisation(code: "QWE") { name children(kind: TRUST, first: 5) { totalCount } } }"#;
+
+/// POSTs `body` with `accept`; returns the status, the `x-cache` header and the raw bytes.
+async fn post(app: &TestApp, accept: &str, body: &Value) -> (u16, String, String, Vec<u8>) {
+    let response = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .header("accept", accept)
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .map(|value| value.to_str().unwrap().to_owned())
+            .unwrap_or_default()
+    };
+    let (x_cache, content_type) = (header("x-cache"), header("content-type"));
+    let bytes = response.bytes().await.unwrap().to_vec();
+    (status, x_cache, content_type, bytes)
+}
+
+async fn health(app: &TestApp) -> Value {
+    app.client
+        .get(format!("{}/health", app.address))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_repeated_query_is_a_hit_with_identical_bytes() {
+    let app = spawn_app().await;
+    let body = json!({ "query": QUERY });
+
+    let first = post(&app, "application/json", &body).await;
+    let second = post(&app, "application/json", &body).await;
+
+    assert_eq!((first.0, first.1.as_str()), (200, "miss"));
+    assert_eq!((second.0, second.1.as_str()), (200, "hit"));
+    assert_eq!(first.2, second.2);
+    assert_eq!(first.3, second.3);
+    let cache = &health(&app).await["cache"];
+    assert_eq!(cache["hits"], 1);
+    assert_eq!(cache["misses"], 1);
+    assert_eq!(cache["entries"], 1);
+    assert!(cache["weightedSize"].as_u64().unwrap() > first.3.len() as u64);
+}
+
+#[tokio::test]
+async fn a_different_query_is_a_miss() {
+    let app = spawn_app().await;
+    post(&app, "application/json", &json!({ "query": QUERY })).await;
+
+    let other = post(
+        &app,
+        "application/json",
+        &json!({ "query": r#"{ organisation(code: "QKS") { name } }"# }),
+    )
+    .await;
+
+    assert_eq!((other.0, other.1.as_str()), (200, "miss"));
+}
+
+#[tokio::test]
+async fn an_error_response_is_never_cached() {
+    let app = spawn_app().await;
+    let body = json!({ "query": r#"{ organisation(code: "NOPE") { name } }"# });
+
+    for _ in 0..2 {
+        let (status, x_cache, _, bytes) = post(&app, "application/json", &body).await;
+        let answer: Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(status, 200);
+        assert!(answer["errors"].is_array(), "{answer}");
+        assert_eq!(x_cache, "miss");
+    }
+    let syntax_error = json!({ "query": "{ organisation(" });
+    for _ in 0..2 {
+        let (_, x_cache, _, _) = post(&app, GRAPHQL_RESPONSE_JSON, &syntax_error).await;
+        assert_eq!(x_cache, "miss");
+    }
+    assert_eq!(health(&app).await["cache"]["entries"], 0);
+}
+
+#[tokio::test]
+async fn another_accept_is_not_served_the_other_media_type() {
+    let app = spawn_app().await;
+    let body = json!({ "query": QUERY });
+
+    let json_answer = post(&app, "application/json", &body).await;
+    let graphql_answer = post(&app, GRAPHQL_RESPONSE_JSON, &body).await;
+    let graphql_again = post(&app, GRAPHQL_RESPONSE_JSON, &body).await;
+
+    assert_eq!(json_answer.1, "miss");
+    assert!(json_answer.2.starts_with("application/json"));
+    assert_eq!(graphql_answer.1, "miss");
+    assert!(graphql_answer.2.starts_with(GRAPHQL_RESPONSE_JSON));
+    assert_eq!(graphql_again.1, "hit");
+    assert!(graphql_again.2.starts_with(GRAPHQL_RESPONSE_JSON));
+}
+
+#[tokio::test]
+async fn get_requests_are_cached_by_their_query_string() {
+    let app = spawn_app().await;
+    let url = format!("{}/graphql", app.address);
+    let get = || async {
+        let response = app
+            .client
+            .get(&url)
+            .query(&[("query", QUERY)])
+            .send()
+            .await
+            .unwrap();
+        let x_cache = response.headers()["x-cache"].to_str().unwrap().to_owned();
+        (x_cache, response.bytes().await.unwrap())
+    };
+
+    let first = get().await;
+    let second = get().await;
+
+    assert_eq!((first.0.as_str(), second.0.as_str()), ("miss", "hit"));
+    assert_eq!(first.1, second.1);
+}
+
+#[tokio::test]
+async fn after_a_write_no_stale_answer_is_served() {
+    let app = spawn_app().await;
+    let body = json!({ "query": r#"{ course(code: "coventry-pg-physiotherapy") { title } }"# });
+    let before = post(&app, "application/json", &body).await;
+    let cached = post(&app, "application/json", &body).await;
+    let key = nhs_leadership_graph::keys::issue(app.app.store(), Some("COVENTRY"), None)
+        .unwrap()
+        .token;
+    let write: Value = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .bearer_auth(&key)
+        .json(&json!({ "query": r#"mutation { updateCourse(code: "coventry-pg-physiotherapy", patch: { title: "Renamed" }) { course { title } } }"# }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+
+    let after = post(&app, "application/json", &body).await;
+
+    assert_eq!(cached.1, "hit");
+    assert!(write.get("errors").is_none(), "{write}");
+    assert_eq!(after.1, "miss", "the write bumped the data version");
+    let after: Value = serde_json::from_slice(&after.3).unwrap();
+    assert_eq!(
+        after,
+        json!({ "data": { "course": { "title": "Renamed" } } })
+    );
+    assert_ne!(before.3, serde_json::to_vec(&after).unwrap());
+}
+
+#[tokio::test]
+async fn authenticated_requests_are_never_answered_from_the_shared_cache() {
+    let app = spawn_app().await;
+    let key = nhs_leadership_graph::keys::issue(app.app.store(), Some("COVENTRY"), None)
+        .unwrap()
+        .token;
+    let send = || {
+        app.client
+            .post(format!("{}/graphql", app.address))
+            .bearer_auth(&key)
+            .json(&json!({ "query": "{ auditTrail { sequence } }" }))
+            .send()
+    };
+
+    let first = send().await.unwrap();
+    let second = send().await.unwrap();
+
+    assert!(first.headers().get("x-cache").is_none());
+    assert!(second.headers().get("x-cache").is_none());
+}
