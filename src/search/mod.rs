@@ -107,6 +107,10 @@ struct Fields {
     source: Field,
 }
 
+/// The indexing arena of the one writer kept open for partner writes: tantivy's minimum,
+/// since the writer lives as long as the server and this memory is resident.
+const WRITER_MEMORY_BYTES: usize = 15_000_000;
+
 /// An in-memory full-text index of every record in the store.
 pub struct SearchIndex {
     index: Index,
@@ -216,7 +220,8 @@ impl SearchIndex {
         let (schema, fields) = schema();
         let index = Index::create_in_ram(schema);
         index.tokenizers().register(TOKENIZER, analyzer());
-        let mut writer = index.writer_with_num_threads::<TantivyDocument>(1, 50_000_000)?;
+        let mut writer =
+            index.writer_with_num_threads::<TantivyDocument>(1, WRITER_MEMORY_BYTES)?;
         for document in documents {
             writer.add_document(to_tantivy(&fields, document))?;
         }
@@ -249,6 +254,14 @@ impl SearchIndex {
         writer.commit()?;
         self.reader.reload()?;
         Ok(())
+    }
+
+    /// Bytes the index occupies (its segments, in memory).
+    pub fn size_bytes(&self) -> u64 {
+        self.reader
+            .searcher()
+            .space_usage()
+            .map_or(0, |usage| usage.total().get_bytes())
     }
 
     /// The number of records indexed.

@@ -15,3 +15,4 @@ mod relationships;
 mod schema;
 mod search;
 mod seed;
+mod store_model;
