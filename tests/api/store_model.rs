@@ -161,7 +161,8 @@ fn check(
     n_audited: usize,
 ) -> Result<(), TestCaseError> {
     for (code, expected) in model {
-        prop_assert_eq!(store.get::<Course>(code).unwrap().as_ref(), Some(expected));
+        let stored = store.get::<Course>(code).unwrap();
+        prop_assert_eq!(stored.as_ref(), Some(expected));
     }
     let cmi = RecordRef::new(RecordKind::Organisation, Code::parse("CMI").unwrap());
     let mut indexed: Vec<Code> = store
