@@ -18,6 +18,7 @@ pub(crate) struct Metrics {
     registry: Registry,
     http_requests: IntCounterVec,
     http_duration: HistogramVec,
+    graphql_requests: IntCounterVec,
     rate_limited: IntCounter,
     store_size: IntGauge,
 }
@@ -45,6 +46,15 @@ impl Metrics {
             &["route"],
         )
         .expect("a valid metric");
+        let graphql_requests = IntCounterVec::new(
+            Opts::new(
+                "graphql_requests_total",
+                "GraphQL requests executed or answered from the response cache, by operation \
+                 type and outcome (ok, field_error, request_error)",
+            ),
+            &["operation_type", "outcome"],
+        )
+        .expect("a valid metric");
         let rate_limited = IntCounter::new(
             "rate_limited_total",
             "Requests refused with 429 by the rate limiter",
@@ -58,6 +68,7 @@ impl Metrics {
         for collector in [
             Box::new(http_requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(http_duration.clone()),
+            Box::new(graphql_requests.clone()),
             Box::new(rate_limited.clone()),
             Box::new(store_size.clone()),
         ] {
@@ -69,6 +80,7 @@ impl Metrics {
             registry,
             http_requests,
             http_duration,
+            graphql_requests,
             rate_limited,
             store_size,
         }
@@ -82,6 +94,14 @@ impl Metrics {
         self.http_duration
             .with_label_values(&[route])
             .observe(elapsed.as_secs_f64());
+    }
+
+    /// Counts a GraphQL operation: `operation_type` is `query`, `mutation`, `subscription`
+    /// or `unknown`; `outcome` is `ok`, `field_error` or `request_error`.
+    pub(crate) fn graphql(&self, operation_type: &str, outcome: &str) {
+        self.graphql_requests
+            .with_label_values(&[operation_type, outcome])
+            .inc();
     }
 
     pub(crate) fn rate_limited(&self) {

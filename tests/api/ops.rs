@@ -85,6 +85,10 @@ async fn metrics_answer_in_the_prometheus_text_format_and_count_requests() {
         text.contains(r#"http_request_duration_seconds_count{route="/graphql"} 1"#),
         "{text}"
     );
+    assert!(
+        text.contains(r#"graphql_requests_total{operation_type="query",outcome="ok"} 1"#),
+        "{text}"
+    );
     assert!(text.contains("rate_limited_total 0"), "{text}");
     let store_size = text
         .lines()
