@@ -15,6 +15,13 @@ pub const DEFAULT_RESPONSE_CACHE_BYTES: u64 = crate::http::DEFAULT_RESPONSE_CACH
 /// The document cache's default number of parsed queries.
 pub const DEFAULT_DOCUMENT_CACHE_ENTRIES: u64 = crate::http::DEFAULT_DOCUMENT_CACHE_ENTRIES;
 
+/// How long a request may take before it answers 503 `TIMEOUT`, in seconds.
+pub const DEFAULT_REQUEST_TIMEOUT_SECS: u64 = 30;
+/// Requests per second each client (API key, else IP address) may send to `/graphql`.
+pub const DEFAULT_RATE_LIMIT_PER_SECOND: u32 = 50;
+/// Requests a client may send to `/graphql` at once before the per-second rate applies.
+pub const DEFAULT_RATE_LIMIT_BURST: u32 = 100;
+
 /// Settings for `serve`.
 #[derive(Debug, Clone, Args)]
 pub struct Config {
@@ -42,6 +49,31 @@ pub struct Config {
     /// How many parsed query documents to keep; 0 disables the document cache.
     #[arg(long, env = "NHS_GRAPH_DOCUMENT_CACHE_ENTRIES", default_value_t = DEFAULT_DOCUMENT_CACHE_ENTRIES)]
     pub document_cache_entries: u64,
+
+    /// Seconds a request may take before it is abandoned with 503 `TIMEOUT` (at least 1).
+    #[arg(
+        long,
+        env = "NHS_GRAPH_REQUEST_TIMEOUT_SECS",
+        default_value_t = DEFAULT_REQUEST_TIMEOUT_SECS,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    pub request_timeout_secs: u64,
+
+    /// Origins allowed to read the API from a browser (CORS), comma-separated, such as
+    /// `https://a.example,https://b.example`; `*` allows any origin (never with credentials;
+    /// writes still need an API key). Empty (the default): no CORS headers at all.
+    #[arg(long, env = "NHS_GRAPH_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
+
+    /// Requests per second each client (its API key, else its IP address) may send to
+    /// `/graphql`; over it the answer is 429 `RATE_LIMITED`. 0 disables rate limiting.
+    #[arg(long, env = "NHS_GRAPH_RATE_LIMIT_PER_SECOND", default_value_t = DEFAULT_RATE_LIMIT_PER_SECOND)]
+    pub rate_limit_per_second: u32,
+
+    /// Requests a client may send to `/graphql` in a burst before the per-second rate
+    /// applies. 0 disables rate limiting.
+    #[arg(long, env = "NHS_GRAPH_RATE_LIMIT_BURST", default_value_t = DEFAULT_RATE_LIMIT_BURST)]
+    pub rate_limit_burst: u32,
 
     /// Log format: human-readable text or one JSON object per line.
     #[arg(long, env = "NHS_GRAPH_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
@@ -99,6 +131,10 @@ impl Config {
             unsafe_skip_flush: false,
             response_cache_bytes: DEFAULT_RESPONSE_CACHE_BYTES,
             document_cache_entries: DEFAULT_DOCUMENT_CACHE_ENTRIES,
+            request_timeout_secs: DEFAULT_REQUEST_TIMEOUT_SECS,
+            cors_origins: Vec::new(),
+            rate_limit_per_second: DEFAULT_RATE_LIMIT_PER_SECOND,
+            rate_limit_burst: DEFAULT_RATE_LIMIT_BURST,
             log_format: LogFormat::Text,
         }
     }

@@ -105,13 +105,18 @@ pub async fn start(config: Config) -> anyhow::Result<App> {
             .context("joining the search index build")?
             .context("building the search index")?
     };
-    let schema = graphql::build_schema(store.clone(), Arc::new(search_index));
-    let routes = http::routes(http::AppState::new(
-        schema,
-        store.clone(),
-        config.response_cache_bytes,
-        config.document_cache_entries,
-    ));
+    let search_index = Arc::new(search_index);
+    let schema = graphql::build_schema(store.clone(), search_index.clone());
+    let routes = http::routes(
+        http::AppState::new(
+            schema,
+            store.clone(),
+            search_index,
+            config.response_cache_bytes,
+            config.document_cache_entries,
+        ),
+        &config,
+    );
     let acceptor = TcpListener::bind(config.bind)
         .into_acceptor()
         .await

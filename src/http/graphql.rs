@@ -184,6 +184,8 @@ fn cache_key(
 /// The cached answer to this request, if there is one.
 fn cached_response(state: &AppState, key: Option<&Key>, media_type: MediaType) -> Option<Response> {
     let body = state.responses.as_ref()?.get(key?)?;
+    // Only whole successes of queries are cached.
+    state.metrics.graphql("query", "ok");
     let mut response = bytes_response(media_type, StatusCode::OK, body);
     response
         .headers_mut()
@@ -256,6 +258,21 @@ async fn execute(
     let is_request_error = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|error| error.path.is_empty());
+    state.metrics.graphql(
+        match operation {
+            Some(OperationType::Query) => "query",
+            Some(OperationType::Mutation) => "mutation",
+            Some(OperationType::Subscription) => "subscription",
+            None => "unknown",
+        },
+        if is_request_error {
+            "request_error"
+        } else if response.errors.is_empty() {
+            "ok"
+        } else {
+            "field_error"
+        },
+    );
     let status = if is_request_error {
         request_error_status(media_type)
     } else {

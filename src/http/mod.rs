@@ -1,20 +1,29 @@
-//! The HTTP adapter (poem): `/graphql` (GET and POST, GraphQL over HTTP), `/health`, and the
-//! embedded, offline GraphiQL playground at `/`.
+//! The HTTP adapter (poem): `/graphql` (GET and POST, GraphQL over HTTP), `/health`, `/ready`,
+//! `/metrics`, and the embedded, offline GraphiQL playground at `/`; with request logs and
+//! ids, a request timeout, optional CORS, and per-client rate limiting of `/graphql`.
 //!
 //! Invariant: the only module that knows poem. It holds no business logic: it turns HTTP
 //! requests into GraphQL requests and GraphQL responses into HTTP responses.
 
 mod cache;
+mod cors;
 mod graphql;
+mod metrics;
+mod observe;
 mod playground;
+mod rate_limit;
+mod timeout;
 
 use std::sync::Arc;
+use std::time::Duration;
 
-use poem::middleware::Tracing;
-use poem::web::Json;
-use poem::{get, handler, Endpoint, EndpointExt, Route};
+use poem::http::StatusCode;
+use poem::web::{Data, Json};
+use poem::{get, handler, Endpoint, EndpointExt, IntoResponse, Response, Route};
 
+use crate::config::Config;
 use crate::graphql::AppSchema;
+use crate::search::SearchIndex;
 use crate::store::Store;
 
 /// The largest request body accepted, in bytes; enforced while reading, whatever
@@ -32,6 +41,8 @@ pub(crate) const DEFAULT_DOCUMENT_CACHE_ENTRIES: u64 = 1_000;
 pub(crate) struct AppState {
     pub(crate) schema: AppSchema,
     pub(crate) store: Arc<Store>,
+    search_index: Arc<SearchIndex>,
+    metrics: Arc<metrics::Metrics>,
     /// `None` when disabled (a budget of 0 bytes).
     responses: Option<Arc<cache::ResponseCache>>,
     /// `None` when disabled (0 entries).
@@ -42,27 +53,81 @@ impl AppState {
     pub(crate) fn new(
         schema: AppSchema,
         store: Arc<Store>,
+        search_index: Arc<SearchIndex>,
         response_cache_bytes: u64,
         document_cache_entries: u64,
     ) -> Self {
         Self {
             schema,
             store,
+            search_index,
+            metrics: Arc::new(metrics::Metrics::new()),
             responses: cache::ResponseCache::new(response_cache_bytes).map(Arc::new),
             documents: cache::DocumentCache::new(document_cache_entries).map(Arc::new),
         }
     }
 }
 
-/// Every route of the server.
-pub(crate) fn routes(state: AppState) -> impl Endpoint {
+/// Every route of the server, with the middleware `config` asks for.
+pub(crate) fn routes(state: AppState, config: &Config) -> impl Endpoint {
+    let metrics = state.metrics.clone();
+    let rate_limit = rate_limit::RateLimit::new(
+        config.rate_limit_per_second,
+        config.rate_limit_burst,
+        state.store.clone(),
+        metrics.clone(),
+    );
+    let cors = cors::AllowList::new(&config.cors_origins);
+    let graphql = get(graphql::get).post(graphql::post).with(rate_limit);
     Route::new()
         .at("/", playground::index())
         .nest("/playground", playground::assets())
-        .at("/graphql", get(graphql::get).post(graphql::post))
+        .at("/graphql", graphql)
         .at("/health", get(health))
+        .at("/ready", get(ready))
+        .at("/metrics", get(metrics::metrics))
         .data(state)
-        .with(Tracing)
+        .with(timeout::Timeout::new(Duration::from_secs(
+            config.request_timeout_secs,
+        )))
+        .with(cors)
+        .with(observe::Observe::new(metrics))
+}
+
+/// A GraphQL-shaped error answer from outside GraphQL execution (timeouts, rate limits):
+/// `{"errors":[{"message":...,"extensions":{"code":...}}]}`.
+pub(crate) fn error_response(status: StatusCode, code: &str, message: &str) -> Response {
+    let body = serde_json::json!({
+        "errors": [{ "message": message, "extensions": { "code": code } }]
+    });
+    let mut response = Json(body).into_response();
+    response.set_status(status);
+    response
+}
+
+/// Readiness: the store is open (and answers), the seed is loaded and the search index is
+/// built. `start` does all three before it binds, so a server that answers is ready; the
+/// data version is still read to prove the store answers.
+#[handler]
+fn ready(Data(state): Data<&AppState>) -> Response {
+    match state.store.data_version() {
+        Ok(data_version) => Json(serde_json::json!({
+            "status": "ready",
+            "dataVersion": data_version,
+            "searchDocuments": state.search_index.len(),
+        }))
+        .into_response(),
+        Err(error) => {
+            tracing::error!(%error, "readiness check could not read the store");
+            let mut response = Json(serde_json::json!({
+                "status": "unavailable",
+                "reason": "the store does not answer",
+            }))
+            .into_response();
+            response.set_status(StatusCode::SERVICE_UNAVAILABLE);
+            response
+        }
+    }
 }
 
 /// Liveness: answers when the server runs and its store is open.

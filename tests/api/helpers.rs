@@ -21,8 +21,19 @@ pub(crate) async fn spawn_app() -> TestApp {
 
 /// Starts the server over the seed in `seed_dir`.
 pub(crate) async fn spawn_app_with_seed(seed_dir: &Path) -> TestApp {
+    spawn_app_configured(seed_dir, |_| {}).await
+}
+
+/// Starts the server over this build's `seed/`, with `configure` applied to the defaults.
+pub(crate) async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
+    spawn_app_configured(&repository_seed_dir(), configure).await
+}
+
+async fn spawn_app_configured(seed_dir: &Path, configure: impl FnOnce(&mut Config)) -> TestApp {
     let data_dir = tempfile::tempdir().expect("a temporary directory");
-    let app = start(data_dir.path(), seed_dir)
+    let mut config = config(data_dir.path(), seed_dir);
+    configure(&mut config);
+    let app = nhs_leadership_graph::start(config)
         .await
         .expect("the server starts");
     TestApp {
@@ -37,12 +48,16 @@ pub(crate) async fn start(
     data_dir: &Path,
     seed_dir: &Path,
 ) -> anyhow::Result<nhs_leadership_graph::App> {
+    nhs_leadership_graph::start(config(data_dir, seed_dir)).await
+}
+
+fn config(data_dir: &Path, seed_dir: &Path) -> Config {
     let mut config = Config::new(
         "127.0.0.1:0".parse().expect("an address"),
         data_dir.to_owned(),
     );
     config.data.seed_dir = seed_dir.to_owned();
-    nhs_leadership_graph::start(config).await
+    config
 }
 
 pub(crate) fn repository_seed_dir() -> PathBuf {

@@ -9,6 +9,7 @@ mod errors;
 mod helpers;
 mod http;
 mod knowledge;
+mod ops;
 mod partner;
 mod playground;
 mod relationships;

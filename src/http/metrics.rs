@@ -1,0 +1,158 @@
+//! `GET /metrics` in the Prometheus text format, from a registry of this server's own (so
+//! several servers in one process, as in the tests, count separately).
+
+use std::time::Duration;
+
+use poem::http::StatusCode;
+use poem::web::Data;
+use poem::{handler, Response};
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts, Registry,
+    TextEncoder,
+};
+
+use super::AppState;
+
+/// The server's counters, histograms and gauges.
+pub(crate) struct Metrics {
+    registry: Registry,
+    http_requests: IntCounterVec,
+    http_duration: HistogramVec,
+    graphql_requests: IntCounterVec,
+    rate_limited: IntCounter,
+    store_size: IntGauge,
+}
+
+impl Metrics {
+    pub(crate) fn new() -> Self {
+        let registry = Registry::new();
+        let http_requests = IntCounterVec::new(
+            Opts::new(
+                "http_requests_total",
+                "HTTP requests answered, by route and status",
+            ),
+            &["route", "status"],
+        )
+        .expect("a valid metric");
+        let http_duration = HistogramVec::new(
+            HistogramOpts::new(
+                "http_request_duration_seconds",
+                "Time to answer an HTTP request, by route",
+            )
+            .buckets(vec![
+                0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+                10.0, 30.0,
+            ]),
+            &["route"],
+        )
+        .expect("a valid metric");
+        let graphql_requests = IntCounterVec::new(
+            Opts::new(
+                "graphql_requests_total",
+                "GraphQL requests executed or answered from the response cache, by operation \
+                 type and outcome (ok, field_error, request_error)",
+            ),
+            &["operation_type", "outcome"],
+        )
+        .expect("a valid metric");
+        let rate_limited = IntCounter::new(
+            "rate_limited_total",
+            "Requests refused with 429 by the rate limiter",
+        )
+        .expect("a valid metric");
+        let store_size = IntGauge::new(
+            "store_size_bytes",
+            "Size of the sled store on disk, read at each scrape",
+        )
+        .expect("a valid metric");
+        for collector in [
+            Box::new(http_requests.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(http_duration.clone()),
+            Box::new(graphql_requests.clone()),
+            Box::new(rate_limited.clone()),
+            Box::new(store_size.clone()),
+        ] {
+            registry
+                .register(collector)
+                .expect("metric names are unique");
+        }
+        Self {
+            registry,
+            http_requests,
+            http_duration,
+            graphql_requests,
+            rate_limited,
+            store_size,
+        }
+    }
+
+    /// Counts an answered request. `route` must come from a fixed set (see `route_label`).
+    pub(crate) fn observe(&self, route: &str, status: StatusCode, elapsed: Duration) {
+        self.http_requests
+            .with_label_values(&[route, status.as_str()])
+            .inc();
+        self.http_duration
+            .with_label_values(&[route])
+            .observe(elapsed.as_secs_f64());
+    }
+
+    /// Counts a GraphQL operation: `operation_type` is `query`, `mutation`, `subscription`
+    /// or `unknown`; `outcome` is `ok`, `field_error` or `request_error`.
+    pub(crate) fn graphql(&self, operation_type: &str, outcome: &str) {
+        self.graphql_requests
+            .with_label_values(&[operation_type, outcome])
+            .inc();
+    }
+
+    pub(crate) fn rate_limited(&self) {
+        self.rate_limited.inc();
+    }
+
+    fn render(&self) -> Result<String, prometheus::Error> {
+        let mut buffer = Vec::new();
+        TextEncoder::new().encode(&self.registry.gather(), &mut buffer)?;
+        Ok(String::from_utf8_lossy(&buffer).into_owned())
+    }
+}
+
+/// A bounded label for a request path, so metrics cannot grow with made-up paths.
+pub(crate) fn route_label(path: &str) -> &'static str {
+    match path {
+        "/graphql" => "/graphql",
+        "/health" => "/health",
+        "/ready" => "/ready",
+        "/metrics" => "/metrics",
+        "/" => "/",
+        _ if path.starts_with("/playground/") => "/playground",
+        _ => "other",
+    }
+}
+
+/// `GET /metrics`.
+#[handler]
+pub(super) fn metrics(Data(state): Data<&AppState>) -> Response {
+    match state.store.size_on_disk() {
+        Ok(bytes) => state
+            .metrics
+            .store_size
+            .set(i64::try_from(bytes).unwrap_or(i64::MAX)),
+        Err(error) => tracing::warn!(%error, "reading the store's size for /metrics"),
+    }
+    match state.metrics.render() {
+        Ok(text) => Response::builder()
+            .content_type("text/plain; version=0.0.4; charset=utf-8")
+            .body(text),
+        Err(error) => {
+            tracing::error!(%error, "encoding metrics");
+            Response::builder()
+                .status(StatusCode::INTERNAL_SERVER_ERROR)
+                .finish()
+        }
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
