@@ -75,6 +75,12 @@ pub struct Config {
     #[arg(long, env = "NHS_GRAPH_RATE_LIMIT_BURST", default_value_t = DEFAULT_RATE_LIMIT_BURST)]
     pub rate_limit_burst: u32,
 
+    /// Also rate-limit clients on loopback (127.0.0.0/8, ::1). Off by default: local callers
+    /// (health checks, sidecars, a load test on the same machine) are not throttled. Behind a
+    /// reverse proxy on the same host, turn this on.
+    #[arg(long, env = "NHS_GRAPH_RATE_LIMIT_LOOPBACK", default_value_t = false)]
+    pub rate_limit_loopback: bool,
+
     /// Log format: human-readable text or one JSON object per line.
     #[arg(long, env = "NHS_GRAPH_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -135,6 +141,7 @@ impl Config {
             cors_origins: Vec::new(),
             rate_limit_per_second: DEFAULT_RATE_LIMIT_PER_SECOND,
             rate_limit_burst: DEFAULT_RATE_LIMIT_BURST,
+            rate_limit_loopback: false,
             log_format: LogFormat::Text,
         }
     }

@@ -74,6 +74,7 @@ pub(crate) fn routes(state: AppState, config: &Config) -> impl Endpoint {
     let rate_limit = rate_limit::RateLimit::new(
         config.rate_limit_per_second,
         config.rate_limit_burst,
+        config.rate_limit_loopback,
         state.store.clone(),
         metrics.clone(),
     );

@@ -4,6 +4,9 @@
 //! else its IP address. A key is only trusted once verified, so made-up key ids can neither
 //! dodge the per-IP limit nor spend a partner's budget. Over the limit the answer is 429
 //! `RATE_LIMITED` with `Retry-After`.
+//!
+//! Clients on loopback are not limited unless `--rate-limit-loopback` says so: local health
+//! checks, sidecars and load tests on the same machine are not throttled.
 
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -38,6 +41,8 @@ struct Shared {
     limiter: DefaultKeyedRateLimiter<Client>,
     clock: DefaultClock,
     checks: AtomicU64,
+    /// Whether loopback clients are limited too.
+    limit_loopback: bool,
     store: Arc<Store>,
     metrics: Arc<Metrics>,
 }
@@ -47,6 +52,7 @@ impl RateLimit {
     pub(crate) fn new(
         per_second: u32,
         burst: u32,
+        limit_loopback: bool,
         store: Arc<Store>,
         metrics: Arc<Metrics>,
     ) -> Self {
@@ -59,6 +65,7 @@ impl RateLimit {
                 clock: limiter.clock().clone(),
                 limiter,
                 checks: AtomicU64::new(0),
+                limit_loopback,
                 store,
                 metrics,
             })
@@ -104,6 +111,13 @@ impl Shared {
 
     /// `None` when `request` may go on, else the 429 answer.
     fn check(&self, request: &Request) -> Option<Response> {
+        let loopback = request
+            .remote_addr()
+            .as_socket_addr()
+            .is_some_and(|address| address.ip().is_loopback());
+        if loopback && !self.limit_loopback {
+            return None;
+        }
         if self.checks.fetch_add(1, Ordering::Relaxed) % RETAIN_EVERY == RETAIN_EVERY - 1 {
             self.limiter.retain_recent();
             self.limiter.shrink_to_fit();

@@ -173,6 +173,7 @@ async fn a_client_over_its_burst_gets_429_with_retry_after() {
     let app = spawn_app_with(|config| {
         config.rate_limit_per_second = 1;
         config.rate_limit_burst = 3;
+        config.rate_limit_loopback = true;
     })
     .await;
     let send = || {
@@ -248,4 +249,31 @@ async fn a_star_allows_any_origin_without_credentials() {
         .headers()
         .get("access-control-allow-credentials")
         .is_none());
+}
+
+#[tokio::test]
+async fn loopback_clients_are_not_rate_limited_unless_asked() {
+    let app = spawn_app_with(|config| {
+        config.rate_limit_per_second = 1;
+        config.rate_limit_burst = 3;
+    })
+    .await;
+
+    let mut statuses = Vec::new();
+    for _ in 0..10 {
+        let response = app
+            .client
+            .get(format!("{}/graphql", app.address))
+            .query(&[("query", QUERY)])
+            .header("accept", "application/json")
+            .send()
+            .await
+            .unwrap();
+        statuses.push(response.status().as_u16());
+    }
+
+    assert_eq!(
+        statuses, [200; 10],
+        "a load test on the same machine is not throttled"
+    );
 }
