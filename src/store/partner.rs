@@ -173,17 +173,7 @@ fn apply_course_write(
             }
             partner_records.insert(reference_key(&change.after.reference()), &[][..])?;
             sequence += 1;
-            let entry = AuditEntry {
-                sequence,
-                at,
-                key_id: key.id.clone(),
-                actor_organisation: key.organisation.clone(),
-                action: change.action,
-                course: change.after.code.clone(),
-                organisation: change.after.provider.clone(),
-                before: change.before.clone(),
-                after: change.after.clone(),
-            };
+            let entry = audit_entry(sequence, change, key, at);
             audit.insert(&sequence.to_be_bytes(), encode(&entry)?)?;
             audit_by_organisation.insert(organisation_sequence_key(&entry.organisation, sequence), &[][..])?;
             entries.push(entry);
@@ -205,6 +195,26 @@ fn apply_course_write(
     })
 }
 
+/// The audit trail's record of `change`, made with `key` at `at`.
+fn audit_entry(
+    sequence: u64,
+    change: &CourseChange,
+    key: &ApiKey,
+    at: chrono::DateTime<chrono::Utc>,
+) -> AuditEntry {
+    AuditEntry {
+        sequence,
+        at,
+        key_id: key.id.clone(),
+        actor_organisation: key.organisation.clone(),
+        action: change.action,
+        course: change.after.code.clone(),
+        organisation: change.after.provider.clone(),
+        before: change.before.clone(),
+        after: change.after.clone(),
+    }
+}
+
 /// Test only (`--unsafe-skip-flush`): acknowledges the write at once and applies it 100 ms
 /// later on another thread, as a write-behind cache would. The crash test's negative
 /// control uses it to show that it catches acknowledged writes that never reached the disk.
@@ -217,17 +227,7 @@ fn write_behind(
 ) -> Result<Vec<AuditEntry>> {
     let provisional = changes
         .iter()
-        .map(|change| AuditEntry {
-            sequence: 0,
-            at,
-            key_id: key.id.clone(),
-            actor_organisation: key.organisation.clone(),
-            action: change.action,
-            course: change.after.code.clone(),
-            organisation: change.after.provider.clone(),
-            before: change.before.clone(),
-            after: change.after.clone(),
-        })
+        .map(|change| audit_entry(0, change, key, at))
         .collect();
     let (changes, key, sources) = (changes.to_vec(), key.clone(), sources.to_vec());
     std::thread::spawn(move || {
