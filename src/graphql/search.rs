@@ -14,6 +14,7 @@ use crate::search::{Hit, SearchIndex, MAX_QUERY_CHARS};
 
 /// The kinds of record `search` can be restricted to.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+#[graphql(remote = "RecordKind")]
 pub(crate) enum SearchKind {
     /// Organisations: NHS England, regions, ICBs, trusts, universities, professional bodies...
     Organisation,
@@ -37,24 +38,6 @@ pub(crate) enum SearchKind {
     Figure,
     /// Source documents.
     Source,
-}
-
-impl From<SearchKind> for RecordKind {
-    fn from(kind: SearchKind) -> Self {
-        match kind {
-            SearchKind::Organisation => RecordKind::Organisation,
-            SearchKind::Role => RecordKind::Role,
-            SearchKind::Post => RecordKind::Post,
-            SearchKind::Programme => RecordKind::Programme,
-            SearchKind::Course => RecordKind::Course,
-            SearchKind::Qualification => RecordKind::Qualification,
-            SearchKind::PayBand => RecordKind::PayBand,
-            SearchKind::Topic => RecordKind::Topic,
-            SearchKind::CareerStory => RecordKind::CareerStory,
-            SearchKind::Figure => RecordKind::Figure,
-            SearchKind::Source => RecordKind::Source,
-        }
-    }
 }
 
 /// One search result: the record, why it matched, and what to cite.
