@@ -17,6 +17,7 @@ mod write;
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use crate::domain::{RecordKind, Relation};
 
@@ -41,6 +42,11 @@ pub enum Error {
     MalformedKey { tree: String },
     #[error("store task failed: {0}")]
     Task(String),
+    #[error(
+        "the data directory {} is in use by another process (is the server running?)",
+        directory.display()
+    )]
+    Locked { directory: std::path::PathBuf },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -91,6 +97,43 @@ pub struct Store {
     reads: AtomicU64,
 }
 
+/// How long opening waits for sled's file lock. sled releases the lock from a background
+/// thread shortly after the last handle drops, so a reopen in the same process (a restart, a
+/// test) can briefly see it held by the store it just closed.
+const LOCK_WAIT: Duration = Duration::from_secs(5);
+
+#[allow(
+    clippy::disallowed_methods,
+    reason = "called only from Store::open_with_durability"
+)]
+fn open_db(directory: &Path) -> Result<sled::Db> {
+    let deadline = Instant::now() + LOCK_WAIT;
+    loop {
+        match sled::Config::new()
+            .path(directory)
+            .mode(sled::Mode::HighThroughput)
+            .open()
+        {
+            Ok(db) => return Ok(db),
+            Err(sled::Error::Io(error)) if is_lock_conflict(&error) => {
+                if Instant::now() >= deadline {
+                    return Err(Error::Locked {
+                        directory: directory.to_owned(),
+                    });
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(error) => return Err(error.into()),
+        }
+    }
+}
+
+/// sled reports a held lock as an `Other` error wrapping the `WouldBlock` from `flock`.
+fn is_lock_conflict(error: &std::io::Error) -> bool {
+    error.kind() == std::io::ErrorKind::WouldBlock
+        || error.to_string().contains("could not acquire lock")
+}
+
 impl Store {
     /// Opens (creating if needed) the store in `directory`. Partner writes are durable on return.
     pub fn open(directory: &Path) -> Result<Self> {
@@ -105,10 +148,7 @@ impl Store {
         reason = "this is the approved entry point"
     )]
     pub fn open_with_durability(directory: &Path, durable: bool) -> Result<Self> {
-        let db = sled::Config::new()
-            .path(directory)
-            .mode(sled::Mode::HighThroughput)
-            .open()?;
+        let db = open_db(directory)?;
         let mut records = HashMap::new();
         for kind in RecordKind::ALL {
             records.insert(kind, db.open_tree(record_tree_name(kind))?);
@@ -163,5 +203,31 @@ impl Store {
 
     fn edge_tree(&self, relation: Relation, direction: Direction) -> &sled::Tree {
         &self.edges[&(relation, direction)]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_store_reopens_at_once_after_it_is_dropped() {
+        let directory = tempfile::tempdir().unwrap();
+        for _ in 0..20 {
+            let store = Store::open(directory.path()).unwrap();
+            store.flush().unwrap();
+            drop(store);
+        }
+    }
+
+    #[test]
+    fn a_directory_held_open_is_reported_as_in_use() {
+        let directory = tempfile::tempdir().unwrap();
+        let _held = Store::open(directory.path()).unwrap();
+        let error = Store::open(directory.path())
+            .err()
+            .expect("a second open fails");
+        assert!(matches!(error, Error::Locked { .. }), "{error}");
+        assert!(error.to_string().contains("in use by another process"));
     }
 }
