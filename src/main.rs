@@ -85,7 +85,7 @@ fn main() -> ExitCode {
 }
 
 fn serve(config: Config) -> anyhow::Result<ExitCode> {
-    nhs_leadership_graph::telemetry::init(config.log_format);
+    let _log_writer = nhs_leadership_graph::telemetry::init(config.log_format);
     let runtime = tokio::runtime::Runtime::new().context("starting the tokio runtime")?;
     runtime.block_on(nhs_leadership_graph::run(config))?;
     Ok(ExitCode::SUCCESS)

@@ -66,20 +66,23 @@ impl<E: Endpoint> Endpoint for ObserveEndpoint<E> {
             self.next.fetch_add(1, Ordering::Relaxed)
         );
         let method = request.method().clone();
-        let path = request.uri().path().to_owned();
+        // The route, not the raw path: bounded label values, and no copy of the path.
+        let route = route_label(request.uri().path());
+        // Only paths outside the routes are copied for the log.
+        let other_path = (route == "other").then(|| request.uri().path().to_owned());
         let mut response = match self.inner.call(request).await {
             Ok(response) => response.into_response(),
             Err(error) => error.into_response(),
         };
         let elapsed = started.elapsed();
         let status = response.status();
-        self.metrics.observe(route_label(&path), status, elapsed);
+        self.metrics.observe(route, status, elapsed);
         tracing::info!(
             request_id = %request_id,
-            method = %method,
-            path = %path,
+            method = method.as_str(),
+            path = other_path.as_deref().unwrap_or(route),
             status = status.as_u16(),
-            duration_ms = elapsed.as_secs_f64() * 1000.0,
+            duration_us = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
             "request"
         );
         if let Ok(value) = HeaderValue::from_str(&request_id) {

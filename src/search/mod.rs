@@ -107,16 +107,16 @@ struct Fields {
     source: Field,
 }
 
-/// The indexing arena of the one writer kept open for partner writes: tantivy's minimum,
-/// since the writer lives as long as the server and this memory is resident.
+/// The indexing arena of a writer: tantivy's minimum. A writer exists only while the index
+/// is built or a partner write is indexed, so its arena is not resident in between.
 const WRITER_MEMORY_BYTES: usize = 15_000_000;
 
 /// An in-memory full-text index of every record in the store.
 pub struct SearchIndex {
     index: Index,
     reader: IndexReader,
-    /// Kept open so partner writes reach the index at once ([`SearchIndex::upsert_courses`]).
-    writer: std::sync::Mutex<tantivy::IndexWriter<TantivyDocument>>,
+    /// Serialises partner writes' indexing: tantivy allows one writer per index at a time.
+    writing: std::sync::Mutex<()>,
     fields: Fields,
     documents: usize,
 }
@@ -226,6 +226,7 @@ impl SearchIndex {
             writer.add_document(to_tantivy(&fields, document))?;
         }
         writer.commit()?;
+        writer.wait_merging_threads()?;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -233,7 +234,7 @@ impl SearchIndex {
         Ok(Self {
             index,
             reader,
-            writer: std::sync::Mutex::new(writer),
+            writing: std::sync::Mutex::new(()),
             fields,
             documents: documents.len(),
         })
@@ -242,7 +243,10 @@ impl SearchIndex {
     /// Replaces the indexed documents of `courses` (adding new ones), and makes the change
     /// visible to the next search: partner writes are searchable as soon as they are answered.
     pub fn upsert_courses(&self, courses: &[crate::domain::Course]) -> Result<(), Error> {
-        let mut writer = self.writer.lock().map_err(|_| Error::Poisoned)?;
+        let _writing = self.writing.lock().map_err(|_| Error::Poisoned)?;
+        let mut writer = self
+            .index
+            .writer_with_num_threads::<TantivyDocument>(1, WRITER_MEMORY_BYTES)?;
         for course in courses {
             let document = documents::course(course);
             writer.delete_term(Term::from_field_text(
@@ -252,6 +256,7 @@ impl SearchIndex {
             writer.add_document(to_tantivy(&self.fields, &document))?;
         }
         writer.commit()?;
+        writer.wait_merging_threads()?;
         self.reader.reload()?;
         Ok(())
     }

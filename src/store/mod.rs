@@ -92,6 +92,8 @@ pub struct Store {
     /// Whether writes are applied and flushed to disk before they return. Only tests switch
     /// this off, to show that the crash test catches the loss.
     durable: bool,
+    /// The committed data version, kept in memory so the response cache reads it for free.
+    data_version: AtomicU64,
     /// Point reads plus items scanned, for tests and metrics: it shows that a query's
     /// cost grows with its answer, not with the data.
     reads: AtomicU64,
@@ -162,8 +164,14 @@ impl Store {
                 );
             }
         }
+        let meta = db.open_tree(META_TREE)?;
+        let data_version = meta
+            .get(meta::DATA_VERSION)?
+            .and_then(|bytes| <[u8; 8]>::try_from(bytes.as_ref()).ok())
+            .map_or(0, u64::from_be_bytes);
         Ok(Self {
-            meta: db.open_tree(META_TREE)?,
+            meta,
+            data_version: AtomicU64::new(data_version),
             organisations_by_kind: db.open_tree(ORGANISATIONS_BY_KIND_TREE)?,
             api_keys: db.open_tree(partner::API_KEYS_TREE)?,
             audit: db.open_tree(partner::AUDIT_TREE)?,

@@ -4,6 +4,8 @@
 //! `audit_by_organisation` (`organisation 0x00 sequence` -> empty), `partner_records`
 //! (`[kind tag] code` of every record a partner published -> empty; a reseed keeps these).
 
+use std::sync::atomic::Ordering;
+
 use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
 use sled::Transactional;
 
@@ -76,6 +78,8 @@ impl Store {
             return write_behind(trees, changes, key, sources, at);
         }
         let entries = apply_course_write(&trees, changes, key, sources, at)?;
+        self.data_version
+            .fetch_max(self.stored_data_version()?, Ordering::AcqRel);
         self.flush()?;
         Ok(entries)
     }

@@ -1,5 +1,7 @@
 //! Reads: point lookups by code, whole-kind listings for root lists, and edge prefix scans.
 
+use std::sync::atomic::Ordering;
+
 use serde::de::DeserializeOwned;
 
 use super::keys::{edge_prefix, edge_second, organisation_kind_key_code, organisation_kind_tag};
@@ -101,7 +103,17 @@ impl Store {
     }
 
     /// The version of the data: bumped by every committed change, 0 for an empty store.
+    /// Read from memory: every write through this store updates it after its commit. In
+    /// write-behind mode (tests only) writes land later, so it is read from disk.
     pub fn data_version(&self) -> Result<u64> {
+        if self.durable {
+            return Ok(self.data_version.load(Ordering::Acquire));
+        }
+        self.stored_data_version()
+    }
+
+    /// The data version as committed in the `meta` tree.
+    pub(crate) fn stored_data_version(&self) -> Result<u64> {
         Ok(self
             .meta
             .get(meta::DATA_VERSION)?

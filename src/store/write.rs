@@ -1,6 +1,7 @@
 //! Writes: replacing the seeded knowledge in one atomic, flushed transaction.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::atomic::Ordering;
 
 use serde::Serialize;
 use sled::transaction::{ConflictableTransactionError, TransactionError};
@@ -54,7 +55,7 @@ impl Store {
         }
         trees.push(&self.meta);
         let n_removed = plans.iter().map(|(_, stale)| stale.len()).sum();
-        let data_version = self.data_version()? + 1;
+        let data_version = self.stored_data_version()? + 1;
 
         let outcome: Result<(), TransactionError<Error>> = trees.as_slice().transaction(|views| {
             for (view, (entries, stale)) in views.iter().zip(&plans) {
@@ -76,6 +77,7 @@ impl Store {
             TransactionError::Abort(error) => error,
             TransactionError::Storage(error) => Error::Sled(error),
         })?;
+        self.data_version.fetch_max(data_version, Ordering::AcqRel);
         self.flush()?;
 
         let n_edges = contents
