@@ -4,6 +4,7 @@
 //! also reads `store` directly), and `seed` -> `store` -> `domain`. [`start`] is the one way
 //! to start the server: the binary and the tests both use it.
 
+pub mod backup;
 pub mod config;
 pub mod domain;
 pub mod graphql;
