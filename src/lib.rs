@@ -4,6 +4,7 @@
 //! also reads `store` directly), and `seed` -> `store` -> `domain`. [`start`] is the one way
 //! to start the server: the binary and the tests both use it.
 
+pub mod backup;
 pub mod config;
 pub mod domain;
 pub mod graphql;
@@ -106,10 +107,12 @@ pub async fn start(config: Config) -> anyhow::Result<App> {
             .context("building the search index")?
     };
     let search_index = Arc::new(search_index);
-    let schema = graphql::build_schema(store.clone(), search_index.clone());
+    let write_lock = graphql::WriteLock::default();
+    let schema = graphql::build_schema(store.clone(), search_index.clone(), write_lock.clone());
     let routes = http::routes(
         http::AppState::new(
             schema,
+            write_lock,
             store.clone(),
             search_index,
             config.response_cache_bytes,

@@ -1,5 +1,6 @@
 //! The command line: parse it and call into the library.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -34,6 +35,34 @@ enum Command {
     Keys {
         #[command(subcommand)]
         command: KeysCommand,
+    },
+    /// Write a checksummed backup of the store: from a stopped server's data directory, or
+    /// with --server from a running server (admin key needed).
+    Backup {
+        /// The backup file to write (written whole or not at all).
+        #[arg(long)]
+        out: PathBuf,
+        /// A running server to fetch the backup from, such as http://127.0.0.1:8000
+        /// (`--data-dir` is then not used).
+        #[arg(long)]
+        server: Option<String>,
+        /// An admin API key, for --server.
+        #[arg(long, env = "NHS_GRAPH_ADMIN_KEY", hide_env_values = true)]
+        key: Option<String>,
+        #[command(flatten)]
+        data: DataConfig,
+    },
+    /// Restore a backup as the data directory (the server must be stopped).
+    Restore {
+        /// The backup file, as `backup` wrote it; verified whole before anything is written.
+        #[arg(long)]
+        from: PathBuf,
+        /// Restore over a non-empty data directory, which is moved aside to
+        /// `<data-dir>.before-restore-<timestamp>` (never deleted).
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        data: DataConfig,
     },
 }
 
@@ -73,6 +102,13 @@ fn main() -> ExitCode {
         Command::Serve(config) => serve(config),
         Command::CheckSeed(data) => check_seed(&data),
         Command::Keys { command } => keys(command),
+        Command::Backup {
+            out,
+            server,
+            key,
+            data,
+        } => backup(&out, server.as_deref(), key.as_deref(), &data),
+        Command::Restore { from, force, data } => restore(&from, &data, force),
         Command::ExportSchema => {
             print!("{}", nhs_leadership_graph::graphql::sdl());
             Ok(ExitCode::SUCCESS)
@@ -161,5 +197,37 @@ fn keys(command: KeysCommand) -> anyhow::Result<ExitCode> {
             println!("revoked key {}", key.id);
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn backup(
+    out: &std::path::Path,
+    server: Option<&str>,
+    key: Option<&str>,
+    data: &DataConfig,
+) -> anyhow::Result<ExitCode> {
+    use nhs_leadership_graph::backup;
+    let summary = match server {
+        Some(server) => {
+            let key = key.context("--server needs an admin key: --key or NHS_GRAPH_ADMIN_KEY")?;
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .context("starting the tokio runtime")?;
+            runtime.block_on(backup::from_server(server, key, out))?
+        }
+        None => backup::from_directory(&data.data_dir(), out)?,
+    };
+    println!("wrote {}: {summary}", out.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn restore(from: &std::path::Path, data: &DataConfig, force: bool) -> anyhow::Result<ExitCode> {
+    let data_dir = data.data_dir();
+    let restored = nhs_leadership_graph::backup::restore(from, &data_dir, force)?;
+    if let Some(aside) = &restored.moved_aside {
+        eprintln!("the previous data directory is now {}", aside.display());
+    }
+    println!("restored {}: {}", data_dir.display(), restored.summary);
     Ok(ExitCode::SUCCESS)
 }

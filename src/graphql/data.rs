@@ -16,7 +16,7 @@ pub(crate) struct Graph {
     pub(crate) store: Arc<Store>,
     /// Held by every mutation from its first read to its commit, so that what it validated
     /// is what it writes over.
-    pub(crate) write_lock: Arc<tokio::sync::Mutex<()>>,
+    pub(crate) write_lock: super::WriteLock,
 }
 
 /// The graph of the request.

@@ -36,13 +36,19 @@ pub const MAX_COMPLEXITY: usize = 20_000;
 /// Parser recursion limit, against deeply nested input.
 pub const MAX_RECURSIVE_DEPTH: usize = 32;
 
+/// Serializes partner writes: every mutation holds it from its first read to its commit, and
+/// a backup holds it while it reads the store, so it never sees half a write.
+pub(crate) type WriteLock = Arc<tokio::sync::Mutex<()>>;
+
 /// Builds the schema over `store` and its search index, with every limit set here, once.
-pub(crate) fn build_schema(store: Arc<Store>, search_index: Arc<SearchIndex>) -> AppSchema {
+/// `write_lock` is shared with whatever else must not interleave with a write (backups).
+pub(crate) fn build_schema(
+    store: Arc<Store>,
+    search_index: Arc<SearchIndex>,
+    write_lock: WriteLock,
+) -> AppSchema {
     schema_builder()
-        .data(data::Graph {
-            store,
-            write_lock: Arc::default(),
-        })
+        .data(data::Graph { store, write_lock })
         .data(search_index)
         .finish()
 }

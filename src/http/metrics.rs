@@ -122,6 +122,7 @@ pub(crate) fn route_label(path: &str) -> &'static str {
         "/health" => "/health",
         "/ready" => "/ready",
         "/metrics" => "/metrics",
+        "/admin/backup" => "/admin/backup",
         "/" => "/",
         _ if path.starts_with("/playground/") => "/playground",
         _ => "other",

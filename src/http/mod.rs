@@ -1,10 +1,11 @@
 //! The HTTP adapter (poem): `/graphql` (GET and POST, GraphQL over HTTP), `/health`, `/ready`,
-//! `/metrics`, and the embedded, offline GraphiQL playground at `/`; with request logs and
+//! `/metrics`, `/admin/backup` (admin key only), and the embedded, offline GraphiQL playground at `/`; with request logs and
 //! ids, a request timeout, optional CORS, and per-client rate limiting of `/graphql`.
 //!
 //! Invariant: the only module that knows poem. It holds no business logic: it turns HTTP
 //! requests into GraphQL requests and GraphQL responses into HTTP responses.
 
+mod admin;
 mod cache;
 mod cors;
 mod graphql;
@@ -22,7 +23,7 @@ use poem::web::{Data, Json};
 use poem::{get, handler, Endpoint, EndpointExt, IntoResponse, Response, Route};
 
 use crate::config::Config;
-use crate::graphql::AppSchema;
+use crate::graphql::{AppSchema, WriteLock};
 use crate::search::SearchIndex;
 use crate::store::Store;
 
@@ -40,6 +41,8 @@ pub(crate) const DEFAULT_DOCUMENT_CACHE_ENTRIES: u64 = 1_000;
 #[derive(Clone)]
 pub(crate) struct AppState {
     pub(crate) schema: AppSchema,
+    /// The schema's write lock, which a backup holds while it reads the store.
+    write_lock: WriteLock,
     pub(crate) store: Arc<Store>,
     search_index: Arc<SearchIndex>,
     metrics: Arc<metrics::Metrics>,
@@ -52,6 +55,7 @@ pub(crate) struct AppState {
 impl AppState {
     pub(crate) fn new(
         schema: AppSchema,
+        write_lock: WriteLock,
         store: Arc<Store>,
         search_index: Arc<SearchIndex>,
         response_cache_bytes: u64,
@@ -59,6 +63,7 @@ impl AppState {
     ) -> Self {
         Self {
             schema,
+            write_lock,
             store,
             search_index,
             metrics: Arc::new(metrics::Metrics::new()),
@@ -87,6 +92,7 @@ pub(crate) fn routes(state: AppState, config: &Config) -> impl Endpoint {
         .at("/health", get(health))
         .at("/ready", get(ready))
         .at("/metrics", get(metrics::metrics))
+        .at("/admin/backup", get(admin::backup))
         .data(state)
         .with(timeout::Timeout::new(Duration::from_secs(
             config.request_timeout_secs,

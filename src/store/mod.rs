@@ -8,6 +8,7 @@
 //! Invariant: `store` knows nothing about GraphQL or HTTP. It speaks domain types and
 //! returns them or [`Error`]; no `sled::IVec` leaves this module.
 
+pub mod backup;
 mod codec;
 mod keys;
 mod partner;
@@ -21,6 +22,7 @@ use std::time::{Duration, Instant};
 
 use crate::domain::{RecordKind, Relation};
 
+pub use backup::{BackupSummary, Restored};
 pub use read::Direction;
 pub use write::SeedWrite;
 
@@ -47,6 +49,22 @@ pub enum Error {
         directory.display()
     )]
     Locked { directory: std::path::PathBuf },
+    #[error("{action}: {source}")]
+    Io {
+        action: String,
+        source: std::io::Error,
+    },
+    #[error("not a backup of this store (the file does not start with its header)")]
+    NotABackup,
+    #[error("the backup is in format version {version}, which this build cannot read")]
+    UnsupportedBackupVersion { version: u16 },
+    #[error("the backup is corrupted or truncated: {reason}")]
+    BackupCorrupt { reason: String },
+    #[error(
+        "{} exists and is not empty; nothing was restored",
+        directory.display()
+    )]
+    RestoreTargetNotEmpty { directory: std::path::PathBuf },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

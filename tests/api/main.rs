@@ -2,6 +2,7 @@
 //! sled directory, and talks HTTP to it.
 
 mod abuse;
+mod backup;
 mod cache;
 mod crash;
 mod data;
