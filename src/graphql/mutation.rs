@@ -108,7 +108,7 @@ impl Mutation {
         let key = authenticated(ctx)?;
         authorise(&key, &input.provider)?;
         let graph = graph(ctx);
-        let _write = graph.write_lock.lock().await;
+        let write = graph.write_lock.clone().lock_owned().await;
         let mut problems = Vec::new();
         if graph
             .get::<Course>(&parse_code_or_dummy(&input.code))?
@@ -133,6 +133,7 @@ impl Mutation {
                 after: course,
             }],
             &key,
+            write,
         )
         .await?;
         payload(entries.pop())
@@ -147,7 +148,7 @@ impl Mutation {
     ) -> Result<CoursePayload> {
         let key = authenticated(ctx)?;
         let graph = graph(ctx);
-        let _write = graph.write_lock.lock().await;
+        let write = graph.write_lock.clone().lock_owned().await;
         let before = existing(ctx, &code)?;
         authorise(&key, before.provider.as_str())?;
         let input = CourseInput {
@@ -175,7 +176,7 @@ impl Mutation {
             before: Some(before),
             after: course,
         };
-        let mut entries = commit(ctx, vec![change], &key).await?;
+        let mut entries = commit(ctx, vec![change], &key, write).await?;
         payload(entries.pop())
     }
 
@@ -188,7 +189,7 @@ impl Mutation {
     ) -> Result<CoursePayload> {
         let key = authenticated(ctx)?;
         let graph = graph(ctx);
-        let _write = graph.write_lock.lock().await;
+        let write = graph.write_lock.clone().lock_owned().await;
         let before = existing(ctx, &code)?;
         authorise(&key, before.provider.as_str())?;
         if let Some(retired_on) = before.retired_on {
@@ -207,7 +208,7 @@ impl Mutation {
             before: Some(before),
             after,
         };
-        let mut entries = commit(ctx, vec![change], &key).await?;
+        let mut entries = commit(ctx, vec![change], &key, write).await?;
         payload(entries.pop())
     }
 
@@ -243,7 +244,7 @@ impl Mutation {
             authorise(&key, &input.provider)?;
         }
         let graph = graph(ctx);
-        let _write = graph.write_lock.lock().await;
+        let write = graph.write_lock.clone().lock_owned().await;
         let mut problems = Vec::new();
         let mut seen = HashMap::new();
         let mut changes = Vec::with_capacity(inputs.len());
@@ -284,7 +285,7 @@ impl Mutation {
             .filter(|change| change.action == CourseAction::Create)
             .count();
         let updated = changes.len() - created;
-        let entries = commit(ctx, changes, &key).await?;
+        let entries = commit(ctx, changes, &key, write).await?;
         Ok(UpsertCoursesPayload {
             created,
             updated,
@@ -528,11 +529,14 @@ fn partner_source_code(organisation: &Code) -> Code {
         .expect("an organisation code makes a valid code")
 }
 
-/// Writes `changes` durably and returns their audit entries.
+/// Writes `changes` durably and returns their audit entries. `write` (the write lock) moves
+/// into the blocking write, so it is held until the write ends even if the request is
+/// abandoned (a timeout, a closed connection) while the write runs.
 async fn commit(
     ctx: &Context<'_>,
     changes: Vec<CourseChange>,
     key: &Arc<ApiKey>,
+    write: tokio::sync::OwnedMutexGuard<()>,
 ) -> Result<Vec<domain::AuditEntry>> {
     let graph = graph(ctx);
     let mut sources = Vec::new();
@@ -564,6 +568,7 @@ async fn commit(
     let key = key.clone();
     let at = chrono::Utc::now();
     tokio::task::spawn_blocking(move || {
+        let _write = write;
         let entries = store.write_courses(&changes, &key, &sources, at).map_err(internal)?;
         // The write is durable; the search index follows it before the answer, so a client
         // that searches next finds what it just wrote.
