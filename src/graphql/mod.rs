@@ -7,6 +7,7 @@
 
 pub mod auth;
 mod connection;
+mod cost;
 mod data;
 mod errors;
 mod ids;
@@ -64,4 +65,5 @@ fn schema_builder(
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .limit_recursive_depth(MAX_RECURSIVE_DEPTH)
+        .extension(cost::Cost)
 }

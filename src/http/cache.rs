@@ -26,10 +26,13 @@ pub(super) enum Origin {
     Post,
 }
 
-/// What identifies a cached response.
+/// What identifies a cached response: the request, and everything else its answer depends on
+/// for an anonymous caller. Answers default to "as of today" (`asOf`), so the UTC day is part
+/// of the key: a validity date passing at midnight cannot be hidden by yesterday's entry.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(super) struct Key {
     data_version: u64,
+    day: u64,
     media_type: MediaType,
     origin: Origin,
     request: Bytes,
@@ -41,14 +44,35 @@ impl Key {
         request: Bytes,
         media_type: MediaType,
         data_version: u64,
+        day: u64,
     ) -> Self {
         Self {
             data_version,
+            day,
             media_type,
             origin,
             request,
         }
     }
+
+    /// The HTTP entity tag of the answer to this key: the same for the same request, media
+    /// type, data version and day, across restarts (a fixed-seed hash), so a client's
+    /// `If-None-Match` stays valid until the data or the day changes.
+    pub(super) fn etag(&self) -> String {
+        use std::hash::BuildHasher;
+        let hash = foldhash::quality::FixedState::with_seed(ETAG_SEED).hash_one(self);
+        format!("\"{:x}.{:x}.{hash:016x}\"", self.data_version, self.day)
+    }
+}
+
+/// Seeds the entity-tag hash; changing it changes every tag (harmless: one refetch).
+const ETAG_SEED: u64 = 0x6e68_735f_6772_6170;
+
+/// The UTC day number (days since 1970-01-01), as the cache keys use it.
+pub(super) fn today() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs() / 86_400)
 }
 
 /// A response cache bounded by bytes (request bytes plus body bytes per entry).
@@ -150,6 +174,45 @@ impl DocumentCache {
     }
 }
 
+/// Automatic persisted queries: query texts by their SHA-256, registered by clients that sent
+/// both, so that later requests (GET URLs especially) may send the hash alone. Bounded by the
+/// bytes of the texts; an evicted hash is simply registered again by the client.
+pub(super) struct PersistedQueries {
+    queries: moka::sync::Cache<[u8; 32], Arc<str>>,
+}
+
+impl PersistedQueries {
+    /// At most this many bytes of query text.
+    const CAPACITY_BYTES: u64 = 16 * 1024 * 1024;
+
+    pub(super) fn new() -> Self {
+        Self {
+            queries: moka::sync::Cache::builder()
+                .max_capacity(Self::CAPACITY_BYTES)
+                .weigher(|_hash: &[u8; 32], query: &Arc<str>| {
+                    u32::try_from(query.len()).unwrap_or(u32::MAX)
+                })
+                .build(),
+        }
+    }
+
+    pub(super) fn get(&self, hash: &[u8; 32]) -> Option<Arc<str>> {
+        self.queries.get(hash)
+    }
+
+    /// Registers `query` under `hash` if it is the query's SHA-256; `false` if it is not.
+    pub(super) fn register(&self, hash: [u8; 32], query: &str) -> bool {
+        use sha2::Digest;
+        if sha2::Sha256::digest(query.as_bytes()).as_slice() != hash {
+            return false;
+        }
+        if !self.queries.contains_key(&hash) {
+            self.queries.insert(hash, Arc::from(query));
+        }
+        true
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,6 +223,7 @@ mod tests {
             Bytes::from_static(br#"{"query":"{ __typename }"}"#),
             media_type,
             data_version,
+            20_000,
         )
     }
 
@@ -184,6 +248,35 @@ mod tests {
         let mut via_get = key(1, MediaType::Json);
         via_get.origin = Origin::Get;
         assert_eq!(cache.get(&via_get), None);
+    }
+
+    #[test]
+    fn entity_tags_follow_the_data_version_and_the_day() {
+        let tag = key(1, MediaType::Json).etag();
+        assert_eq!(
+            tag,
+            key(1, MediaType::Json).etag(),
+            "stable for the same key"
+        );
+        assert_ne!(tag, key(2, MediaType::Json).etag());
+        assert_ne!(tag, key(1, MediaType::GraphqlResponse).etag());
+        let mut tomorrow = key(1, MediaType::Json);
+        tomorrow.day += 1;
+        assert_ne!(tag, tomorrow.etag());
+        assert!(tag.starts_with('"') && tag.ends_with('"'), "{tag}");
+    }
+
+    #[test]
+    fn a_persisted_query_is_registered_only_under_its_own_hash() {
+        use sha2::Digest;
+        let queries = PersistedQueries::new();
+        let query = "{ __typename }";
+        let hash: [u8; 32] = sha2::Sha256::digest(query).into();
+
+        assert!(!queries.register([0; 32], query));
+        assert_eq!(queries.get(&[0; 32]), None);
+        assert!(queries.register(hash, query));
+        assert_eq!(queries.get(&hash).as_deref(), Some(query));
     }
 
     #[test]

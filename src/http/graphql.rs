@@ -80,7 +80,7 @@ pub(super) async fn post(request: &Request, body: Body, Data(state): Data<&AppSt
     if let Some(response) = cached_response(state, key.as_ref(), media_type) {
         return response;
     }
-    let cached = key.is_some();
+    let cached = key.is_some() && state.responses.is_some();
     let parameters = match serde_json::from_slice::<Parameters>(&bytes) {
         Ok(parameters) => parameters,
         Err(error) => {
@@ -92,8 +92,8 @@ pub(super) async fn post(request: &Request, body: Body, Data(state): Data<&AppSt
             );
         }
     };
-    let response = execute(state, request.headers(), media_type, parameters, false, key).await;
-    mark_miss(response, cached)
+    let executed = execute(state, request.headers(), media_type, parameters, false, key).await;
+    mark_miss(executed.response, cached)
 }
 
 /// `GET /graphql?query=...&variables=...`: queries only, never mutations.
@@ -110,10 +110,23 @@ pub(super) async fn get(request: &Request, Data(state): Data<&AppState>) -> Resp
         Bytes::copy_from_slice(raw_query.as_bytes()),
         media_type,
     );
-    if let Some(response) = cached_response(state, key.as_ref(), media_type) {
+    let etag = key.as_ref().map(Key::etag);
+    if let Some(etag) = &etag {
+        if if_none_match(request.headers(), etag) {
+            let mut response = Response::builder()
+                .status(StatusCode::NOT_MODIFIED)
+                .finish();
+            set_http_caching(&mut response, etag);
+            return response;
+        }
+    }
+    if let Some(mut response) = cached_response(state, key.as_ref(), media_type) {
+        if let Some(etag) = &etag {
+            set_http_caching(&mut response, etag);
+        }
         return response;
     }
-    let cached = key.is_some();
+    let cached = key.is_some() && state.responses.is_some();
     let pairs: Vec<(String, String)> = match serde_urlencoded::from_str(raw_query) {
         Ok(pairs) => pairs,
         Err(error) => {
@@ -153,8 +166,39 @@ pub(super) async fn get(request: &Request, Data(state): Data<&AppState>) -> Resp
             _ => {}
         }
     }
-    let response = execute(state, request.headers(), media_type, parameters, true, key).await;
+    let Executed {
+        mut response,
+        cacheable,
+    } = execute(state, request.headers(), media_type, parameters, true, key).await;
+    if let (Some(etag), true) = (&etag, cacheable) {
+        set_http_caching(&mut response, etag);
+    }
     mark_miss(response, cached)
+}
+
+/// `ETag` and `Cache-Control` for a cacheable GET answer: shared caches may store it but must
+/// revalidate (`no-cache`), and revalidation is a cheap 304 until the data version or the day
+/// changes.
+fn set_http_caching(response: &mut Response, etag: &str) {
+    if let Ok(value) = HeaderValue::from_str(etag) {
+        response.headers_mut().insert(header::ETAG, value);
+    }
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, no-cache"),
+    );
+}
+
+/// Whether `If-None-Match` names `etag` (or `*`); weak tags compare equal to strong ones,
+/// as RFC 9110 asks for `If-None-Match`.
+fn if_none_match(headers: &HeaderMap, etag: &str) -> bool {
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .map(|tag| tag.trim())
+        .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == etag)
 }
 
 /// The response cache key of this request, or `None` when the cache is disabled or the
@@ -168,12 +212,17 @@ fn cache_key(
     raw: Bytes,
     media_type: MediaType,
 ) -> Option<Key> {
-    state.responses.as_ref()?;
     if headers.contains_key(header::AUTHORIZATION) {
         return None;
     }
     match state.store.data_version() {
-        Ok(data_version) => Some(Key::new(origin, raw, media_type, data_version)),
+        Ok(data_version) => Some(Key::new(
+            origin,
+            raw,
+            media_type,
+            data_version,
+            super::cache::today(),
+        )),
         Err(error) => {
             tracing::warn!(%error, "could not read the data version: not caching");
             None
@@ -206,6 +255,22 @@ fn mark_miss(mut response: Response, cached: bool) -> Response {
 /// Tells whether a response came from the response cache.
 const X_CACHE: &str = "x-cache";
 
+/// An executed request's answer, and whether it may be cached: a whole success of a query
+/// for an anonymous caller.
+struct Executed {
+    response: Response,
+    cacheable: bool,
+}
+
+impl Executed {
+    fn uncacheable(response: Response) -> Self {
+        Self {
+            response,
+            cacheable: false,
+        }
+    }
+}
+
 async fn execute(
     state: &AppState,
     headers: &HeaderMap,
@@ -213,11 +278,20 @@ async fn execute(
     parameters: Parameters,
     via_get: bool,
     key: Option<Key>,
-) -> Response {
+) -> Executed {
+    let mut parameters = parameters;
+    if let Err(response) = resolve_persisted_query(state, &mut parameters, media_type) {
+        return Executed::uncacheable(response);
+    }
     let mut request = match graphql_request(parameters) {
         Ok(request) => request,
         Err(message) => {
-            return request_error(media_type, StatusCode::BAD_REQUEST, "BAD_REQUEST", &message)
+            return Executed::uncacheable(request_error(
+                media_type,
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                &message,
+            ))
         }
     };
     let Prepared {
@@ -226,12 +300,12 @@ async fn execute(
     } = match prepare(state, &mut request) {
         Ok(prepared) => prepared,
         Err(error) => {
-            return request_error(
+            return Executed::uncacheable(request_error(
                 media_type,
                 request_error_status(media_type),
                 "LIMIT_EXCEEDED",
                 &error.to_string(),
-            )
+            ))
         }
     };
     if via_get && operation == Some(OperationType::Mutation) {
@@ -244,7 +318,7 @@ async fn execute(
         response
             .headers_mut()
             .insert(header::ALLOW, header::HeaderValue::from_static("POST"));
-        return response;
+        return Executed::uncacheable(response);
     }
     let authorization = headers
         .get(header::AUTHORIZATION)
@@ -288,25 +362,87 @@ async fn execute(
         Ok(body) => {
             let body = Bytes::from(body);
             // Only whole successes of queries: never errors, partial answers or mutations.
-            if status == StatusCode::OK
+            let cacheable = status == StatusCode::OK
                 && response.errors.is_empty()
                 && operation == Some(OperationType::Query)
-            {
+                && key.is_some();
+            if cacheable {
                 if let (Some(cache), Some(key)) = (&state.responses, key) {
                     cache.insert(key, body.clone());
                 }
             }
-            bytes_response(media_type, status, body)
+            Executed {
+                response: bytes_response(media_type, status, body),
+                cacheable,
+            }
         }
         Err(error) => {
             tracing::error!(%error, "could not serialise a GraphQL response");
-            request_error(
+            Executed::uncacheable(request_error(
                 media_type,
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "INTERNAL",
                 "internal error",
-            )
+            ))
         }
+    }
+}
+
+/// Automatic persisted queries (Apollo's protocol): `extensions.persistedQuery` is
+/// `{"version": 1, "sha256Hash": "<64 hex digits>"}`. With `query`, the text is registered
+/// under its hash (after checking the hash is its SHA-256); without, the registered text is
+/// used, or the request answers `PERSISTED_QUERY_NOT_FOUND` (message `PersistedQueryNotFound`,
+/// which Apollo clients recognise) and the client sends it again with its text.
+fn resolve_persisted_query(
+    state: &AppState,
+    parameters: &mut Parameters,
+    media_type: MediaType,
+) -> Result<(), Response> {
+    let Some(Value::Object(extensions)) = &parameters.extensions else {
+        return Ok(());
+    };
+    let Some(persisted) = extensions.get("persistedQuery") else {
+        return Ok(());
+    };
+    let bad =
+        |message: &str| request_error(media_type, StatusCode::BAD_REQUEST, "BAD_REQUEST", message);
+    if persisted.get("version").and_then(Value::as_u64) != Some(1) {
+        return Err(bad("`extensions.persistedQuery.version` must be 1"));
+    }
+    let hash = persisted
+        .get("sha256Hash")
+        .and_then(Value::as_str)
+        .and_then(|text| {
+            let mut hash = [0u8; 32];
+            hex::decode_to_slice(text, &mut hash).ok().map(|()| hash)
+        })
+        .ok_or_else(|| {
+            bad("`extensions.persistedQuery.sha256Hash` must be 64 hexadecimal digits")
+        })?;
+    match &parameters.query {
+        Some(Value::String(query)) => {
+            if state.persisted.register(hash, query) {
+                Ok(())
+            } else {
+                Err(bad(
+                    "`extensions.persistedQuery.sha256Hash` is not the SHA-256 of `query`",
+                ))
+            }
+        }
+        None | Some(Value::Null) => match state.persisted.get(&hash) {
+            Some(query) => {
+                parameters.query = Some(Value::String(query.to_string()));
+                Ok(())
+            }
+            None => Err(request_error(
+                media_type,
+                request_error_status(media_type),
+                "PERSISTED_QUERY_NOT_FOUND",
+                "PersistedQueryNotFound",
+            )),
+        },
+        // A non-string query is refused with the usual message.
+        Some(_) => Ok(()),
     }
 }
 

@@ -50,6 +50,8 @@ pub(crate) struct AppState {
     responses: Option<Arc<cache::ResponseCache>>,
     /// `None` when disabled (0 entries).
     documents: Option<Arc<cache::DocumentCache>>,
+    /// Automatic persisted queries, by SHA-256.
+    persisted: Arc<cache::PersistedQueries>,
 }
 
 impl AppState {
@@ -69,6 +71,7 @@ impl AppState {
             metrics: Arc::new(metrics::Metrics::new()),
             responses: cache::ResponseCache::new(response_cache_bytes).map(Arc::new),
             documents: cache::DocumentCache::new(document_cache_entries).map(Arc::new),
+            persisted: Arc::new(cache::PersistedQueries::new()),
         }
     }
 }

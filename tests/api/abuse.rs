@@ -298,3 +298,26 @@ fragment TypeRef on __Type {
   ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } }
 }
 "#;
+
+#[tokio::test]
+async fn every_answer_reports_its_cost_against_the_limits() {
+    let app = spawn_app().await;
+
+    let one = app
+        .graphql(r#"{ organisation(code: "QWE") { name } }"#)
+        .await;
+    let page = app
+        .graphql(r#"{ organisations(kind: TRUST, first: 100) { edges { node { name code } } } }"#)
+        .await;
+
+    let (one, page) = (&one["extensions"]["cost"], &page["extensions"]["cost"]);
+    assert_eq!(one["limit"], 20_000, "{one}");
+    assert_eq!(one["depthLimit"], 16, "{one}");
+    assert_eq!(one["depth"], 2, "{one}");
+    let requested = |cost: &Value| cost["requested"].as_u64().expect("a number");
+    assert!(requested(one) <= 3, "one field of one node: {one}");
+    assert!(
+        requested(page) >= 200,
+        "a page of 100 nodes costs its page size times its fields: {page}"
+    );
+}

@@ -162,12 +162,9 @@ async fn after_a_write_no_stale_answer_is_served() {
     assert_eq!(cached.1, "hit");
     assert!(write.get("errors").is_none(), "{write}");
     assert_eq!(after.1, "miss", "the write bumped the data version");
+    assert_ne!(before.3, after.3);
     let after: Value = serde_json::from_slice(&after.3).unwrap();
-    assert_eq!(
-        after,
-        json!({ "data": { "course": { "title": "Renamed" } } })
-    );
-    assert_ne!(before.3, serde_json::to_vec(&after).unwrap());
+    assert_eq!(after["data"], json!({ "course": { "title": "Renamed" } }));
 }
 
 #[tokio::test]
@@ -189,4 +186,153 @@ async fn authenticated_requests_are_never_answered_from_the_shared_cache() {
 
     assert!(first.headers().get("x-cache").is_none());
     assert!(second.headers().get("x-cache").is_none());
+}
+
+/// GETs `query` with `accept: application/json` and any `extra` headers.
+async fn get(app: &TestApp, query: &str, extra: &[(&str, &str)]) -> reqwest::Response {
+    let mut request = app
+        .client
+        .get(format!("{}/graphql", app.address))
+        .query(&[("query", query)])
+        .header("accept", "application/json");
+    for (name, value) in extra {
+        request = request.header(*name, *value);
+    }
+    request.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_get_answer_carries_an_etag_that_revalidates_until_the_data_changes() {
+    let app = spawn_app().await;
+    let query = r#"{ course(code: "coventry-pg-physiotherapy") { title } }"#;
+
+    let first = get(&app, query, &[]).await;
+    let etag = first.headers()["etag"].to_str().unwrap().to_owned();
+    assert_eq!(first.headers()["cache-control"], "public, no-cache");
+    let revalidated = get(&app, query, &[("if-none-match", &etag)]).await;
+    let other_tag = get(&app, query, &[("if-none-match", "\"stale\"")]).await;
+
+    assert_eq!(revalidated.status(), 304);
+    assert_eq!(revalidated.headers()["etag"], etag.as_str());
+    assert!(revalidated.bytes().await.unwrap().is_empty());
+    assert_eq!(other_tag.status(), 200);
+    assert_eq!(other_tag.headers()["etag"], etag.as_str());
+
+    let key = nhs_leadership_graph::keys::issue(app.app.store(), Some("COVENTRY"), None)
+        .unwrap()
+        .token;
+    let write: Value = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .bearer_auth(&key)
+        .json(&json!({ "query": r#"mutation { updateCourse(code: "coventry-pg-physiotherapy", patch: { title: "Renamed" }) { course { title } } }"# }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(write.get("errors").is_none(), "{write}");
+
+    let after = get(&app, query, &[("if-none-match", &etag)]).await;
+    assert_eq!(after.status(), 200, "the write changed the data version");
+    assert_ne!(after.headers()["etag"], etag.as_str());
+    let after: Value = after.json().await.unwrap();
+    assert_eq!(after["data"]["course"]["title"], "Renamed");
+}
+
+#[tokio::test]
+async fn errors_and_authenticated_answers_carry_no_etag() {
+    let app = spawn_app().await;
+    let error = get(
+        &app,
+        r#"{ course(code: "no-such-course") { title } nope }"#,
+        &[],
+    )
+    .await;
+    let key = nhs_leadership_graph::keys::issue(app.app.store(), Some("COVENTRY"), None)
+        .unwrap()
+        .token;
+    let authorization = format!("Bearer {key}");
+    let authenticated = get(
+        &app,
+        "{ organisations(kind: REGION) { totalCount } }",
+        &[("authorization", &authorization)],
+    )
+    .await;
+
+    assert!(error.headers().get("etag").is_none());
+    assert_eq!(authenticated.status(), 200);
+    assert!(authenticated.headers().get("etag").is_none());
+}
+
+fn sha256_hex(text: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(text.as_bytes()))
+}
+
+#[tokio::test]
+async fn a_persisted_query_is_registered_once_then_sent_by_its_hash() {
+    let app = spawn_app().await;
+    let query = "{ organisations(kind: REGION) { totalCount } }";
+    let extensions = json!({ "persistedQuery": { "version": 1, "sha256Hash": sha256_hex(query) } });
+
+    let unknown = app.graphql_with(json!({ "extensions": extensions })).await;
+    let registered = app
+        .graphql_with(json!({ "query": query, "extensions": extensions }))
+        .await;
+    let by_hash = app.graphql_with(json!({ "extensions": extensions })).await;
+    let by_hash_over_get: Value = app
+        .client
+        .get(format!("{}/graphql", app.address))
+        .query(&[("extensions", extensions.to_string())])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+
+    assert_eq!(unknown["errors"][0]["message"], "PersistedQueryNotFound");
+    assert_eq!(
+        unknown["errors"][0]["extensions"]["code"],
+        "PERSISTED_QUERY_NOT_FOUND"
+    );
+    for answer in [registered, by_hash, by_hash_over_get] {
+        assert_eq!(answer["data"]["organisations"]["totalCount"], 7, "{answer}");
+    }
+}
+
+#[tokio::test]
+async fn a_persisted_query_whose_hash_is_not_its_own_is_refused() {
+    let app = spawn_app().await;
+    let send = |extensions: Value| {
+        app.client
+            .post(format!("{}/graphql", app.address))
+            .header("accept", GRAPHQL_RESPONSE_JSON)
+            .json(&json!({ "query": "{ __typename }", "extensions": extensions }))
+            .send()
+    };
+
+    let wrong_hash =
+        send(json!({ "persistedQuery": { "version": 1, "sha256Hash": sha256_hex("{ other }") } }))
+            .await
+            .unwrap();
+    let not_hex = send(json!({ "persistedQuery": { "version": 1, "sha256Hash": "xyz" } }))
+        .await
+        .unwrap();
+    let wrong_version = send(
+        json!({ "persistedQuery": { "version": 2, "sha256Hash": sha256_hex("{ __typename }") } }),
+    )
+    .await
+    .unwrap();
+
+    for response in [wrong_hash, not_hex, wrong_version] {
+        assert_eq!(response.status(), 400);
+        let answer: Value = response.json().await.unwrap();
+        assert_eq!(
+            answer["errors"][0]["extensions"]["code"], "BAD_REQUEST",
+            "{answer}"
+        );
+    }
 }

@@ -23,10 +23,12 @@ async fn a_query_over_get_answers_in_the_media_type_the_client_accepts() {
         response.headers()["content-type"],
         "application/graphql-response+json; charset=utf-8"
     );
+    let answer = response.json::<Value>().await.unwrap();
     assert_eq!(
-        response.json::<Value>().await.unwrap(),
-        json!({ "data": { "organisations": { "totalCount": 7 } } })
+        answer["data"],
+        json!({ "organisations": { "totalCount": 7 } })
     );
+    assert!(answer.get("errors").is_none(), "{answer}");
 }
 
 #[tokio::test]
