@@ -66,3 +66,33 @@ fn a_toml_syntax_error_is_reported_on_one_line() {
         "{report:#?}"
     );
 }
+
+/// Found by the seed fuzzer: a file that is not UTF-8 failed the whole load as an I/O error
+/// ("stream did not contain valid UTF-8") naming no line; it is a problem at the line of the
+/// first invalid byte, and every such file is reported.
+#[test]
+fn a_seed_file_that_is_not_utf8_is_a_located_problem() {
+    let seed_dir = copy_of_seed();
+    let roles = seed_dir.path().join("web/roles.toml");
+    let mut content = std::fs::read(&roles).unwrap();
+    let third_line = content
+        .iter()
+        .enumerate()
+        .filter(|(_, byte)| **byte == b'\n')
+        .nth(1)
+        .map(|(at, _)| at + 1)
+        .unwrap();
+    content.splice(third_line..third_line, [b'#', 0xff, b'\n']);
+    std::fs::write(&roles, content).unwrap();
+    std::fs::write(seed_dir.path().join("registry/regions.csv"), b"\xc3").unwrap();
+
+    let report = report_of(seed_dir.path());
+
+    assert_eq!(
+        report,
+        [
+            "registry/regions.csv:1: (encoding): not valid UTF-8 (byte 0 of the file); save it as UTF-8",
+            format!("web/roles.toml:3: (encoding): not valid UTF-8 (byte {} of the file); save it as UTF-8", third_line + 1).as_str(),
+        ]
+    );
+}
