@@ -184,10 +184,19 @@ impl Tables {
             match toml::from_str::<TomlFile>(&file.content) {
                 Ok(parsed) => tables.extend(file, parsed),
                 Err(error) => {
-                    let line = error
-                        .span()
-                        .map_or(1, |span| line_of(&file.content, span.start));
-                    let (field, message) = split_toml_message(error.message());
+                    let start = error.span().map(|span| span.start);
+                    let line = start.map_or(1, |start| line_of(&file.content, start));
+                    let (field, mut message) = split_toml_message(error.message());
+                    if message.is_empty() {
+                        // The parser names nothing for some characters (a NUL, say).
+                        message = match start.and_then(|start| file.content.get(start..)) {
+                            Some(rest) => match rest.chars().next() {
+                                Some(character) => format!("invalid TOML at {character:?}"),
+                                None => "invalid TOML at the end of the file".to_owned(),
+                            },
+                            None => "invalid TOML".to_owned(),
+                        };
+                    }
                     problems.push(&file.relative_path, line, &field, message);
                 }
             }

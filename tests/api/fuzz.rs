@@ -96,3 +96,19 @@ fn a_seed_file_that_is_not_utf8_is_a_located_problem() {
         ]
     );
 }
+
+/// Found by the seed fuzzer: a NUL in a TOML file gave a problem with an empty message
+/// (`sources.toml:1: (syntax): `), since the TOML parser describes nothing there.
+#[test]
+fn a_nul_in_a_toml_file_is_a_problem_that_says_what_is_wrong() {
+    let seed_dir = copy_of_seed();
+    std::fs::write(
+        seed_dir.path().join("zz-nul.toml"),
+        "# a comment\n# another \0 comment\n",
+    )
+    .unwrap();
+
+    let report = report_of(seed_dir.path());
+
+    assert_eq!(report, ["zz-nul.toml:2: (syntax): invalid TOML at '\\0'"]);
+}
