@@ -1286,6 +1286,17 @@ fn check_answer(status: u16, content_type: &str, body: &[u8]) -> Result<(), Test
     Ok(())
 }
 
+/// An error and its sources, `: `-separated.
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    text
+}
+
 #[test]
 fn the_graphql_endpoint_answers_any_request_with_a_documented_status_and_graphql_json() {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -1328,7 +1339,7 @@ fn the_graphql_endpoint_answers_any_request_with_a_documented_status_and_graphql
                 let response = request
                     .send()
                     .await
-                    .map_err(|error| format!("no answer: {error}"))?;
+                    .map_err(|error| format!("no answer: {}", chain(&error)))?;
                 let status = response.status().as_u16();
                 let content_type = response
                     .headers()
@@ -1338,7 +1349,7 @@ fn the_graphql_endpoint_answers_any_request_with_a_documented_status_and_graphql
                 let body = response
                     .bytes()
                     .await
-                    .map_err(|error| format!("no body: {error}"))?;
+                    .map_err(|error| format!("no body: {}", chain(&error)))?;
                 Ok::<_, String>((status, content_type, body))
             })
             .map_err(TestCaseError::fail)?;
