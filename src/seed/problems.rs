@@ -28,12 +28,14 @@ impl fmt::Display for Problem {
 pub struct Problems(pub Vec<Problem>);
 
 impl Problems {
+    /// Adds a problem. A message of several lines (the TOML parser writes some) is joined
+    /// into one, so the report stays one problem per line.
     pub fn push(&mut self, file: &str, line: usize, field: &str, message: impl Into<String>) {
         self.0.push(Problem {
             file: file.to_owned(),
             line,
-            field: field.to_owned(),
-            message: message.into(),
+            field: one_line(field),
+            message: one_line(&message.into()),
         });
     }
 
@@ -56,6 +58,15 @@ impl fmt::Display for Problems {
         }
         Ok(())
     }
+}
+
+/// `text`'s lines, trimmed and joined with `; `.
+fn one_line(text: &str) -> String {
+    text.lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// The 1-based line of byte `offset` in `content`.
@@ -93,6 +104,21 @@ mod tests {
         assert_eq!(
             problems.to_string(),
             "web/programmes.toml:12: provider: unknown organisation \"NOPE\"\n"
+        );
+    }
+
+    #[test]
+    fn a_message_of_several_lines_is_reported_on_one() {
+        let mut problems = Problems::default();
+        problems.push(
+            "web/roles.toml",
+            3,
+            "(syntax)",
+            "invalid array\nexpected `]`\n",
+        );
+        assert_eq!(
+            problems.to_string(),
+            "web/roles.toml:3: (syntax): invalid array; expected `]`\n"
         );
     }
 }

@@ -21,15 +21,26 @@ pub(crate) struct SeedFile {
     pub(crate) content: String,
 }
 
-/// Reads every `*.toml` and `*.csv` file under `directory`, in path order.
+/// Reads every `*.toml` and `*.csv` file under `directory`, in path order. A file that is
+/// not UTF-8 is a problem at the line of its first invalid byte; every such file is reported
+/// at once.
 pub(crate) fn read_files(directory: &Path) -> Result<Vec<SeedFile>, Error> {
     let mut files = Vec::new();
-    collect(directory, directory, &mut files)?;
+    let mut problems = Problems::default();
+    collect(directory, directory, &mut files, &mut problems)?;
+    if !problems.is_empty() {
+        return Err(Error::Invalid(problems));
+    }
     files.sort_by(|a, b| a.relative_path.cmp(&b.relative_path));
     Ok(files)
 }
 
-fn collect(root: &Path, directory: &Path, files: &mut Vec<SeedFile>) -> Result<(), Error> {
+fn collect(
+    root: &Path,
+    directory: &Path,
+    files: &mut Vec<SeedFile>,
+    problems: &mut Problems,
+) -> Result<(), Error> {
     let io = |source| Error::Io {
         path: directory.to_owned(),
         source,
@@ -37,14 +48,14 @@ fn collect(root: &Path, directory: &Path, files: &mut Vec<SeedFile>) -> Result<(
     for entry in std::fs::read_dir(directory).map_err(io)? {
         let path = entry.map_err(io)?.path();
         if path.is_dir() {
-            collect(root, &path, files)?;
+            collect(root, &path, files, problems)?;
             continue;
         }
         let extension = path.extension().and_then(|extension| extension.to_str());
         if !matches!(extension, Some("toml" | "csv")) {
             continue;
         }
-        let content = std::fs::read_to_string(&path).map_err(|source| Error::Io {
+        let bytes = std::fs::read(&path).map_err(|source| Error::Io {
             path: path.clone(),
             source,
         })?;
@@ -54,6 +65,21 @@ fn collect(root: &Path, directory: &Path, files: &mut Vec<SeedFile>) -> Result<(
             .map(|part| part.as_os_str().to_string_lossy())
             .collect::<Vec<_>>()
             .join("/");
+        let content = match String::from_utf8(bytes) {
+            Ok(content) => content,
+            Err(error) => {
+                let valid = error.utf8_error().valid_up_to();
+                let before = &error.as_bytes()[..valid];
+                let line = before.iter().filter(|byte| **byte == b'\n').count() + 1;
+                problems.push(
+                    &relative_path,
+                    line,
+                    "(encoding)",
+                    format!("not valid UTF-8 (byte {valid} of the file); save it as UTF-8"),
+                );
+                continue;
+            }
+        };
         files.push(SeedFile {
             relative_path,
             content,
@@ -158,10 +184,19 @@ impl Tables {
             match toml::from_str::<TomlFile>(&file.content) {
                 Ok(parsed) => tables.extend(file, parsed),
                 Err(error) => {
-                    let line = error
-                        .span()
-                        .map_or(1, |span| line_of(&file.content, span.start));
-                    let (field, message) = split_toml_message(error.message());
+                    let start = error.span().map(|span| span.start);
+                    let line = start.map_or(1, |start| line_of(&file.content, start));
+                    let (field, mut message) = split_toml_message(error.message());
+                    if message.is_empty() {
+                        // The parser names nothing for some characters (a NUL, say).
+                        message = match start.and_then(|start| file.content.get(start..)) {
+                            Some(rest) => match rest.chars().next() {
+                                Some(character) => format!("invalid TOML at {character:?}"),
+                                None => "invalid TOML at the end of the file".to_owned(),
+                            },
+                            None => "invalid TOML".to_owned(),
+                        };
+                    }
                     problems.push(&file.relative_path, line, &field, message);
                 }
             }

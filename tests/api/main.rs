@@ -7,6 +7,7 @@ mod cache;
 mod crash;
 mod data;
 mod errors;
+mod fuzz;
 mod helpers;
 mod http;
 mod knowledge;
