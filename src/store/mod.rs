@@ -129,14 +129,9 @@ const LOCK_WAIT: Duration = Duration::from_secs(5);
 fn open_db(directory: &Path) -> Result<sled::Db> {
     let deadline = Instant::now() + LOCK_WAIT;
     loop {
-        let cache: u64 = std::env::var("XX_SLED_CACHE")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(1 << 30);
         match sled::Config::new()
             .path(directory)
             .mode(sled::Mode::HighThroughput)
-            .cache_capacity(cache)
             .open()
         {
             Ok(db) => return Ok(db),
