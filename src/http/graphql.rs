@@ -280,8 +280,8 @@ async fn execute(
     key: Option<Key>,
 ) -> Executed {
     let mut parameters = parameters;
-    if let Err(response) = resolve_persisted_query(state, &mut parameters, media_type) {
-        return Executed::uncacheable(response);
+    if let Err(error) = resolve_persisted_query(state, &mut parameters) {
+        return Executed::uncacheable(error.into_response(media_type));
     }
     let mut request = match graphql_request(parameters) {
         Ok(request) => request,
@@ -396,18 +396,17 @@ async fn execute(
 fn resolve_persisted_query(
     state: &AppState,
     parameters: &mut Parameters,
-    media_type: MediaType,
-) -> Result<(), Response> {
+) -> Result<(), PersistedQueryError> {
     let Some(Value::Object(extensions)) = &parameters.extensions else {
         return Ok(());
     };
     let Some(persisted) = extensions.get("persistedQuery") else {
         return Ok(());
     };
-    let bad =
-        |message: &str| request_error(media_type, StatusCode::BAD_REQUEST, "BAD_REQUEST", message);
     if persisted.get("version").and_then(Value::as_u64) != Some(1) {
-        return Err(bad("`extensions.persistedQuery.version` must be 1"));
+        return Err(PersistedQueryError::Malformed(
+            "`extensions.persistedQuery.version` must be 1",
+        ));
     }
     let hash = persisted
         .get("sha256Hash")
@@ -416,15 +415,15 @@ fn resolve_persisted_query(
             let mut hash = [0u8; 32];
             hex::decode_to_slice(text, &mut hash).ok().map(|()| hash)
         })
-        .ok_or_else(|| {
-            bad("`extensions.persistedQuery.sha256Hash` must be 64 hexadecimal digits")
-        })?;
+        .ok_or(PersistedQueryError::Malformed(
+            "`extensions.persistedQuery.sha256Hash` must be 64 hexadecimal digits",
+        ))?;
     match &parameters.query {
         Some(Value::String(query)) => {
             if state.persisted.register(hash, query) {
                 Ok(())
             } else {
-                Err(bad(
+                Err(PersistedQueryError::Malformed(
                     "`extensions.persistedQuery.sha256Hash` is not the SHA-256 of `query`",
                 ))
             }
@@ -434,15 +433,34 @@ fn resolve_persisted_query(
                 parameters.query = Some(Value::String(query.to_string()));
                 Ok(())
             }
-            None => Err(request_error(
+            None => Err(PersistedQueryError::NotFound),
+        },
+        // A non-string query is refused with the usual message.
+        Some(_) => Ok(()),
+    }
+}
+
+/// Why a persisted query could not be used.
+enum PersistedQueryError {
+    /// The hash is not known (yet): the client should send the query text with it.
+    NotFound,
+    /// The `persistedQuery` extension is malformed or its hash is not the query's.
+    Malformed(&'static str),
+}
+
+impl PersistedQueryError {
+    fn into_response(self, media_type: MediaType) -> Response {
+        match self {
+            Self::NotFound => request_error(
                 media_type,
                 request_error_status(media_type),
                 "PERSISTED_QUERY_NOT_FOUND",
                 "PersistedQueryNotFound",
-            )),
-        },
-        // A non-string query is refused with the usual message.
-        Some(_) => Ok(()),
+            ),
+            Self::Malformed(message) => {
+                request_error(media_type, StatusCode::BAD_REQUEST, "BAD_REQUEST", message)
+            }
+        }
     }
 }
 
