@@ -109,9 +109,14 @@ impl Builder {
         let n_icbs = as_of.map(|date| registry.n_open(OrganisationKind::Icb, date));
         for organisation in registry.organisations {
             if curated.contains(&organisation.code) {
+                let (file, line) = registry
+                    .locations
+                    .get(&organisation.code)
+                    .copied()
+                    .unwrap_or(("registry", 1));
                 self.problems.push(
-                    "registry",
-                    1,
+                    file,
+                    line,
                     "ods_code",
                     format!(
                         "organisation {} is both in the registry and in a TOML file",

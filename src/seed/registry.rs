@@ -49,6 +49,8 @@ pub(crate) struct Registry {
     /// The day after the newest open or close date in the extracts: the date the open
     /// trusts of `trusts.csv` are all open and the closed ones all closed.
     pub(crate) as_of: Option<NaiveDate>,
+    /// The file and line each organisation was first read from, for problems found later.
+    pub(crate) locations: BTreeMap<Code, (&'static str, usize)>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -128,7 +130,36 @@ pub(crate) fn read(files: &[SeedFile], problems: &mut Problems) -> Registry {
         builder.trust(&row.value);
     }
     builder.check_links(problems);
-    builder.finish(&trusts, &closed_trusts)
+    let mut locations = BTreeMap::new();
+    let rows_read = regions
+        .iter()
+        .map(|row| (&row.value.ods_code, REGIONS_FILE, row.line))
+        .chain(
+            icbs_2022
+                .iter()
+                .map(|row| (&row.value.ods_code, ICBS_2022_FILE, row.line)),
+        )
+        .chain(
+            icbs_2026
+                .iter()
+                .map(|row| (&row.value.ods_code, ICBS_2026_FILE, row.line)),
+        )
+        .chain(
+            trusts
+                .iter()
+                .map(|row| (&row.value.ods_code, TRUSTS_FILE, row.line)),
+        )
+        .chain(
+            closed_trusts
+                .iter()
+                .map(|row| (&row.value.ods_code, CLOSED_TRUSTS_FILE, row.line)),
+        );
+    for (code, file, line) in rows_read {
+        locations.entry(code.clone()).or_insert((file, line));
+    }
+    let mut registry = builder.finish(&trusts, &closed_trusts);
+    registry.locations = locations;
+    registry
 }
 
 fn trust_dates(row: &TrustRow) -> Vec<(&'static str, &String)> {
@@ -412,6 +443,7 @@ impl Builder {
             organisations: self.organisations.into_values().collect(),
             memberships,
             as_of: self.as_of.and_then(|date| date.succ_opt()),
+            locations: BTreeMap::new(),
         }
     }
 

@@ -90,6 +90,20 @@ fn a_duplicate_code_names_both_places() {
 }
 
 #[test]
+fn a_curated_organisation_that_is_also_in_the_registry_names_the_registry_row() {
+    let seed_dir = copy_of_seed();
+    write(seed_dir.path(), "zz-icb.toml", "\n[[organisation]]\ncode = \"QWE\"\nname = \"Again\"\nkind = \"ICB\"\naliases = []\nsummary = \"x\"\nsources = [\"nhs-leadership-guide-2026\"]\n");
+
+    let problems = problems_of(seed_dir.path());
+
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(
+        problems[0].starts_with("registry/icbs.csv:39: ods_code: organisation QWE is both in the registry and in a TOML file"),
+        "{problems:?}"
+    );
+}
+
+#[test]
 fn a_bad_registry_row_names_the_csv_line_and_column() {
     let seed_dir = copy_of_seed();
     let path = seed_dir.path().join("registry/trusts.csv");
