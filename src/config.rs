@@ -17,6 +17,8 @@ pub const DEFAULT_DOCUMENT_CACHE_ENTRIES: u64 = crate::http::DEFAULT_DOCUMENT_CA
 
 /// How long a request may take before it answers 503 `TIMEOUT`, in seconds.
 pub const DEFAULT_REQUEST_TIMEOUT_SECS: u64 = 30;
+/// Default seconds a connection may stay silent before it is closed.
+pub const DEFAULT_IDLE_TIMEOUT_SECS: u64 = 60;
 /// Requests per second each client (API key, else IP address) may send to `/graphql`.
 pub const DEFAULT_RATE_LIMIT_PER_SECOND: u32 = 50;
 /// Requests a client may send to `/graphql` at once before the per-second rate applies.
@@ -58,6 +60,17 @@ pub struct Config {
         value_parser = clap::value_parser!(u64).range(1..)
     )]
     pub request_timeout_secs: u64,
+
+    /// Seconds a connection may send and receive nothing before the server closes it: idle
+    /// keep-alive connections, and clients that open a connection and never finish a
+    /// request's headers (at least 1).
+    #[arg(
+        long,
+        env = "NHS_GRAPH_IDLE_TIMEOUT_SECS",
+        default_value_t = DEFAULT_IDLE_TIMEOUT_SECS,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    pub idle_timeout_secs: u64,
 
     /// Origins allowed to read the API from a browser (CORS), comma-separated, such as
     /// `https://a.example,https://b.example`; `*` allows any origin (never with credentials;
@@ -138,6 +151,7 @@ impl Config {
             response_cache_bytes: DEFAULT_RESPONSE_CACHE_BYTES,
             document_cache_entries: DEFAULT_DOCUMENT_CACHE_ENTRIES,
             request_timeout_secs: DEFAULT_REQUEST_TIMEOUT_SECS,
+            idle_timeout_secs: DEFAULT_IDLE_TIMEOUT_SECS,
             cors_origins: Vec::new(),
             rate_limit_per_second: DEFAULT_RATE_LIMIT_PER_SECOND,
             rate_limit_burst: DEFAULT_RATE_LIMIT_BURST,

@@ -120,10 +120,13 @@ pub async fn start(config: Config) -> anyhow::Result<App> {
         ),
         &config,
     );
-    let acceptor = TcpListener::bind(config.bind)
-        .into_acceptor()
-        .await
-        .with_context(|| format!("binding {}", config.bind))?;
+    let acceptor = http::QuietConnectionsClose::new(
+        TcpListener::bind(config.bind)
+            .into_acceptor()
+            .await
+            .with_context(|| format!("binding {}", config.bind))?,
+        Duration::from_secs(config.idle_timeout_secs),
+    );
     let local_addr = acceptor
         .local_addr()
         .first()

@@ -8,12 +8,14 @@
 mod admin;
 mod cache;
 mod cors;
+mod deadline;
 mod graphql;
 mod metrics;
 mod observe;
 mod playground;
 mod rate_limit;
 mod timeout;
+pub(crate) use deadline::QuietConnectionsClose;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -321,3 +321,35 @@ async fn every_answer_reports_its_cost_against_the_limits() {
         "a page of 100 nodes costs its page size times its fields: {page}"
     );
 }
+
+#[tokio::test]
+async fn a_client_that_never_finishes_its_headers_is_disconnected() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = crate::helpers::spawn_app_with(|config| config.idle_timeout_secs = 1).await;
+    let address = app.address.trim_start_matches("http://");
+    let mut connection = tokio::net::TcpStream::connect(address).await.unwrap();
+
+    connection
+        .write_all(b"GET /health HTTP/1.1\r\nHost: localhost\r\n")
+        .await
+        .unwrap();
+    let mut buffer = [0u8; 1024];
+    let read = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        connection.read(&mut buffer),
+    )
+    .await
+    .expect("the server closes the connection well before 10 s");
+
+    assert!(
+        matches!(read, Ok(0) | Err(_)),
+        "closed without an answer: {read:?}"
+    );
+    let health = app
+        .client
+        .get(format!("{}/health", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200, "other clients are served meanwhile");
+}
