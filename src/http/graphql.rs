@@ -41,9 +41,24 @@ struct Parameters {
 #[handler]
 pub(super) async fn post(request: &Request, body: Body, Data(state): Data<&AppState>) -> Response {
     let Some(media_type) = negotiate(request.headers()) else {
+        discard(body, MAX_BODY_BYTES).await;
         return not_acceptable();
     };
+    let declared_length = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok()?.parse::<u64>().ok());
+    if declared_length.is_some_and(|length| length > MAX_BODY_BYTES as u64) {
+        discard(body, DISCARD_OVERSIZE_BYTES).await;
+        return request_error(
+            media_type,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "LIMIT_EXCEEDED",
+            &format!("request body is larger than {MAX_BODY_BYTES} bytes"),
+        );
+    }
     if !is_json_content_type(request.headers()) {
+        discard(body, MAX_BODY_BYTES).await;
         return request_error(
             media_type,
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -94,6 +109,19 @@ pub(super) async fn post(request: &Request, body: Body, Data(state): Data<&AppSt
     };
     let executed = execute(state, request.headers(), media_type, parameters, false, key).await;
     mark_miss(executed.response, cached)
+}
+
+/// How much of an oversized body is read and dropped before the 413 is sent.
+const DISCARD_OVERSIZE_BYTES: usize = 4 * 1024 * 1024;
+
+/// Reads and drops up to `limit` bytes of a body the server will not use, before answering.
+/// A server that answers while the client is still sending, then closes with unread bytes,
+/// makes the kernel reset the connection: the client sees a broken pipe instead of the
+/// answer. Reading what is bounded lets it finish and read the error; beyond `limit`, the
+/// connection is dropped anyway (the request timeout bounds the time this takes).
+async fn discard(body: Body, limit: usize) {
+    let mut reader = tokio::io::AsyncReadExt::take(body.into_async_read(), limit as u64);
+    let _ = tokio::io::copy(&mut reader, &mut tokio::io::sink()).await;
 }
 
 /// `GET /graphql?query=...&variables=...`: queries only, never mutations.
