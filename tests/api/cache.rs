@@ -31,6 +31,24 @@ async fn post(app: &TestApp, accept: &str, body: &Value) -> (u16, String, String
     (status, x_cache, content_type, bytes)
 }
 
+/// Renames Coventry's physiotherapy course to "Renamed" with a Coventry key: a partner write
+/// that bumps the data version. Returns the mutation's answer.
+async fn rename_physiotherapy_course(app: &TestApp) -> Value {
+    let key = nhs_leadership_graph::keys::issue(app.app.store(), Some("COVENTRY"), None)
+        .unwrap()
+        .token;
+    app.client
+        .post(format!("{}/graphql", app.address))
+        .bearer_auth(&key)
+        .json(&json!({ "query": r#"mutation { updateCourse(code: "coventry-pg-physiotherapy", patch: { title: "Renamed" }) { course { title } } }"# }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 async fn health(app: &TestApp) -> Value {
     app.client
         .get(format!("{}/health", app.address))
@@ -142,20 +160,7 @@ async fn after_a_write_no_stale_answer_is_served() {
     let body = json!({ "query": r#"{ course(code: "coventry-pg-physiotherapy") { title } }"# });
     let before = post(&app, "application/json", &body).await;
     let cached = post(&app, "application/json", &body).await;
-    let key = nhs_leadership_graph::keys::issue(app.app.store(), Some("COVENTRY"), None)
-        .unwrap()
-        .token;
-    let write: Value = app
-        .client
-        .post(format!("{}/graphql", app.address))
-        .bearer_auth(&key)
-        .json(&json!({ "query": r#"mutation { updateCourse(code: "coventry-pg-physiotherapy", patch: { title: "Renamed" }) { course { title } } }"# }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let write = rename_physiotherapy_course(&app).await;
 
     let after = post(&app, "application/json", &body).await;
 
@@ -218,20 +223,7 @@ async fn a_get_answer_carries_an_etag_that_revalidates_until_the_data_changes() 
     assert_eq!(other_tag.status(), 200);
     assert_eq!(other_tag.headers()["etag"], etag.as_str());
 
-    let key = nhs_leadership_graph::keys::issue(app.app.store(), Some("COVENTRY"), None)
-        .unwrap()
-        .token;
-    let write: Value = app
-        .client
-        .post(format!("{}/graphql", app.address))
-        .bearer_auth(&key)
-        .json(&json!({ "query": r#"mutation { updateCourse(code: "coventry-pg-physiotherapy", patch: { title: "Renamed" }) { course { title } } }"# }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let write = rename_physiotherapy_course(&app).await;
     assert!(write.get("errors").is_none(), "{write}");
 
     let after = get(&app, query, &[("if-none-match", &etag)]).await;
