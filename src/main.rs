@@ -97,6 +97,7 @@ enum KeysCommand {
 }
 
 fn main() -> ExitCode {
+    no_transparent_huge_pages();
     let cli = Cli::parse();
     let result = match cli.command.unwrap_or(Command::Serve(cli.serve)) {
         Command::Serve(config) => serve(config),
@@ -118,6 +119,19 @@ fn main() -> ExitCode {
         eprintln!("error: {error:#}");
         ExitCode::FAILURE
     })
+}
+
+/// Turns transparent huge pages off for this process, before it allocates much.
+///
+/// mimalloc asks the kernel for huge pages on its arenas, and on a kernel whose THP mode is
+/// `madvise` every touched 2 MiB stretch then counts whole in the resident set: measured
+/// with `bench/run`, the idle server at 1x held 104 MiB with huge pages and 48 MiB without,
+/// for no measurable difference in throughput. Nothing else is lost if the call fails.
+fn no_transparent_huge_pages() {
+    #[cfg(target_os = "linux")]
+    if let Err(error) = nix::sys::prctl::set_thp_disable(true) {
+        eprintln!("warning: could not turn transparent huge pages off: {error}");
+    }
 }
 
 fn serve(config: Config) -> anyhow::Result<ExitCode> {
