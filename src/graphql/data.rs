@@ -24,16 +24,26 @@ pub(crate) fn graph<'a>(ctx: &Context<'a>) -> &'a Graph {
     ctx.data_unchecked::<Graph>()
 }
 
+/// A record the resolvers can read: decoded once and shared (`Arc`) until a write.
+pub(crate) trait Stored: Record + DeserializeOwned + Send + Sync + 'static {}
+
+impl<T: Record + DeserializeOwned + Send + Sync + 'static> Stored for T {}
+
 impl Graph {
-    pub(crate) fn get<T: Record + DeserializeOwned>(&self, code: &Code) -> Result<Option<T>> {
+    pub(crate) fn get<T: Stored>(&self, code: &Code) -> Result<Option<Arc<T>>> {
         self.store.get(code).map_err(internal)
     }
 
-    pub(crate) fn all<T: Record + DeserializeOwned>(&self) -> Result<Vec<T>> {
-        self.store.all().map_err(internal)
+    /// Every record of kind `T`, ordered by code.
+    pub(crate) fn all<T: Stored>(&self) -> Result<Vec<Arc<T>>> {
+        let all = self.store.list().map_err(internal)?;
+        Ok(all.iter().cloned().collect())
     }
 
-    pub(crate) fn organisation_codes_of_kind(&self, kind: OrganisationKind) -> Result<Vec<Code>> {
+    pub(crate) fn organisation_codes_of_kind(
+        &self,
+        kind: OrganisationKind,
+    ) -> Result<Arc<Vec<Code>>> {
         self.store
             .organisation_codes_of_kind(kind)
             .map_err(internal)
@@ -44,19 +54,19 @@ impl Graph {
         from: &RecordRef,
         relation: Relation,
         direction: Direction,
-    ) -> Result<Vec<(RecordRef, Validity)>> {
+    ) -> Result<Arc<[(RecordRef, Validity)]>> {
         self.store
             .related(from, relation, direction)
             .map_err(internal)
     }
 
     /// Records of kind `T` linked to `from`, without their link dates.
-    pub(crate) fn linked<T: Record + DeserializeOwned>(
+    pub(crate) fn linked<T: Stored>(
         &self,
         from: &RecordRef,
         relation: Relation,
         direction: Direction,
-    ) -> Result<Vec<T>> {
+    ) -> Result<Vec<Arc<T>>> {
         let records = self
             .store
             .related_records(from, relation, direction)
@@ -65,19 +75,19 @@ impl Graph {
     }
 
     /// Records of kind `T` linked to `from`, with the dates each link held.
-    pub(crate) fn linked_dated<T: Record + DeserializeOwned>(
+    pub(crate) fn linked_dated<T: Stored>(
         &self,
         from: &RecordRef,
         relation: Relation,
         direction: Direction,
-    ) -> Result<Vec<(T, Validity)>> {
+    ) -> Result<Vec<(Arc<T>, Validity)>> {
         self.store
             .related_records(from, relation, direction)
             .map_err(internal)
     }
 
     /// Reads records by code, in order, skipping codes that do not resolve.
-    pub(crate) fn many<T: Record + DeserializeOwned>(&self, codes: &[Code]) -> Result<Vec<T>> {
+    pub(crate) fn many<T: Stored>(&self, codes: &[Code]) -> Result<Vec<Arc<T>>> {
         let mut records = Vec::with_capacity(codes.len());
         for code in codes {
             if let Some(record) = self.get(code)? {

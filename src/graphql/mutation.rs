@@ -260,7 +260,9 @@ impl Mutation {
                     ),
                 ));
             }
-            let before = graph.get::<Course>(&parse_code_or_dummy(&input.code))?;
+            let before = graph
+                .get::<Course>(&parse_code_or_dummy(&input.code))?
+                .map(Arc::unwrap_or_clone);
             if let Some(before) = &before {
                 if authorise(&key, before.provider.as_str()).is_err() {
                     return Err(forbidden(&key));
@@ -291,7 +293,7 @@ impl Mutation {
             updated,
             courses: entries
                 .iter()
-                .map(|entry| CourseObject(entry.after.clone()))
+                .map(|entry| CourseObject(Arc::new(entry.after.clone())))
                 .collect(),
             audit_entries: entries.into_iter().map(AuditEntryObject).collect(),
         })
@@ -339,7 +341,10 @@ fn existing(ctx: &Context<'_>, code: &str) -> Result<Course> {
             .extend_with(|_, extensions| extensions.set("code", "NOT_FOUND"))
     };
     let code = Code::parse(code).map_err(|_| missing())?;
-    graph(ctx).get::<Course>(&code)?.ok_or_else(missing)
+    graph(ctx)
+        .get::<Course>(&code)?
+        .map(Arc::unwrap_or_clone)
+        .ok_or_else(missing)
 }
 
 fn problem(field: &str, message: impl Into<String>) -> FieldProblem {
@@ -436,7 +441,7 @@ fn validate(
         {
             Some(Some(organisation)) if organisation.kind == OrganisationKind::ProfessionalBody => {
                 if !accreditors.contains(&organisation.code) {
-                    accreditors.push(organisation.code);
+                    accreditors.push(organisation.code.clone());
                 }
             }
             Some(Some(_)) => problems.push(problem(
@@ -477,7 +482,7 @@ fn validate(
         title: input.title.trim().to_owned(),
         provider: provider.map_or_else(
             || parse_code_or_dummy(&input.provider),
-            |provider| provider.code,
+            |provider| provider.code.clone(),
         ),
         level: input.level.into(),
         subject: input.subject.trim().to_owned(),
@@ -544,7 +549,7 @@ async fn commit(
         let provider = graph.get::<domain::Organisation>(&change.after.provider)?;
         let name = provider.map_or_else(
             || change.after.provider.to_string(),
-            |provider| provider.name,
+            |provider| provider.name.clone(),
         );
         let code = partner_source_code(&change.after.provider);
         if !sources.iter().any(|source: &Source| source.code == code) {
@@ -585,7 +590,7 @@ async fn commit(
 fn payload(entry: Option<domain::AuditEntry>) -> Result<CoursePayload> {
     let entry = entry.ok_or_else(|| internal("a course write returned no audit entry"))?;
     Ok(CoursePayload {
-        course: CourseObject(entry.after.clone()),
+        course: CourseObject(Arc::new(entry.after.clone())),
         audit_entry: AuditEntryObject(entry),
     })
 }

@@ -1,9 +1,11 @@
 //! The root `Query`: entry points by id, by code and by list.
 
+use std::sync::Arc;
+
 use async_graphql::{Context, Object, Result, ID};
 
 use super::connection::{page_complexity, paginate, Page};
-use super::data::graph;
+use super::data::{graph, Stored};
 use super::errors::{bad_user_input, not_found, null_on_error};
 use super::ids::parse_global_id;
 use super::scalars::{today, Date, DateTime};
@@ -197,7 +199,7 @@ impl Query {
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
     ) -> Result<Page<CourseObject>> {
         let graph = graph(ctx);
-        let courses: Vec<domain::Course> = match (&accredited_by, &provider) {
+        let courses: Vec<Arc<domain::Course>> = match (&accredited_by, &provider) {
             (Some(body), _) => {
                 let body = required::<domain::Organisation>(ctx, body)?;
                 graph.linked(
@@ -369,11 +371,11 @@ impl Query {
 }
 
 /// Resolves `id` or `code` (exactly one) to a record of kind `T`; unknown gives `NOT_FOUND`.
-fn by_id_or_code<T: domain::Record + serde::de::DeserializeOwned>(
+fn by_id_or_code<T: Stored>(
     ctx: &Context<'_>,
     id: Option<ID>,
     code: Option<String>,
-) -> Result<Option<T>> {
+) -> Result<Option<Arc<T>>> {
     let kind_name = T::KIND.type_name().to_lowercase();
     let code = match (id, code) {
         (Some(id), None) => match parse_global_id(&id) {
@@ -400,10 +402,7 @@ fn by_id_or_code<T: domain::Record + serde::de::DeserializeOwned>(
 }
 
 /// A record of kind `T` named by code in an argument; unknown gives `NOT_FOUND`.
-fn required<T: domain::Record + serde::de::DeserializeOwned>(
-    ctx: &Context<'_>,
-    code: &str,
-) -> Result<T> {
+fn required<T: Stored>(ctx: &Context<'_>, code: &str) -> Result<Arc<T>> {
     let kind_name = T::KIND.type_name().to_lowercase();
     let missing = || not_found(format!("no {kind_name} has code {code:?}"));
     let code = parse_code(code).map_err(|_| missing())?;

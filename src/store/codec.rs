@@ -20,20 +20,24 @@ pub(crate) fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, Error> {
     Ok(bytes)
 }
 
-pub(crate) fn decode<T: DeserializeOwned>(tree: &str, bytes: &[u8]) -> Result<T, Error> {
+/// Decodes a value of the tree `tree` names (asked only for an error message).
+pub(crate) fn decode<T: DeserializeOwned, N: Into<String>>(
+    tree: impl FnOnce() -> N,
+    bytes: &[u8],
+) -> Result<T, Error> {
     match bytes.split_first() {
         Some((&FORMAT_VERSION, body)) => {
             postcard::from_bytes(body).map_err(|source| Error::Decode {
-                tree: tree.to_owned(),
+                tree: tree().into(),
                 source,
             })
         }
         Some((version, _)) => Err(Error::UnsupportedFormat {
-            tree: tree.to_owned(),
+            tree: tree().into(),
             version: *version,
         }),
         None => Err(Error::UnsupportedFormat {
-            tree: tree.to_owned(),
+            tree: tree().into(),
             version: 0,
         }),
     }
@@ -52,12 +56,12 @@ mod tests {
         };
         let bytes = encode(&validity).unwrap();
         assert_eq!(bytes[0], FORMAT_VERSION);
-        assert_eq!(decode::<Validity>("test", &bytes).unwrap(), validity);
+        assert_eq!(decode::<Validity, _>(|| "test", &bytes).unwrap(), validity);
     }
 
     #[test]
     fn an_unknown_version_is_refused_not_misread() {
-        let error = decode::<Validity>("test", &[99, 0, 0]).unwrap_err();
+        let error = decode::<Validity, _>(|| "test", &[99, 0, 0]).unwrap_err();
         assert!(matches!(
             error,
             Error::UnsupportedFormat { version: 99, .. }

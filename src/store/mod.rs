@@ -11,6 +11,7 @@
 pub mod backup;
 mod codec;
 mod keys;
+mod memo;
 mod partner;
 mod read;
 mod write;
@@ -113,9 +114,16 @@ pub struct Store {
     /// The committed data version, kept in memory so the response cache reads it for free.
     data_version: AtomicU64,
     /// Point reads plus items scanned, for tests and metrics: it shows that a query's
-    /// cost grows with its answer, not with the data.
+    /// cost grows with its answer, not with the data. Reads answered from `memo` are not
+    /// counted.
     reads: AtomicU64,
+    /// Decoded records, edge lists and listings, emptied by every write.
+    memo: memo::Memo,
 }
+
+/// How many decoded records, edge lists and listings the store keeps in memory: the whole of
+/// the seed many times over (it holds about 3,000 records and 6,000 edges lists at most).
+const MEMO_ENTRIES: usize = 200_000;
 
 /// How long opening waits for sled's file lock. sled releases the lock from a background
 /// thread shortly after the last handle drops, so a reopen in the same process (a restart, a
@@ -200,6 +208,9 @@ impl Store {
             records,
             edges,
             reads: AtomicU64::new(0),
+            // Write-behind (tests only) applies writes after they return, later than the
+            // memo could be emptied: it reads sled every time.
+            memo: memo::Memo::new(if durable { MEMO_ENTRIES } else { 0 }),
         })
     }
 

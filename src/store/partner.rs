@@ -37,7 +37,7 @@ impl Store {
 
     pub fn api_key(&self, id: &str) -> Result<Option<ApiKey>> {
         match self.api_keys.get(id.as_bytes())? {
-            Some(bytes) => Ok(Some(codec::decode(API_KEYS_TREE, &bytes)?)),
+            Some(bytes) => Ok(Some(codec::decode(|| API_KEYS_TREE, &bytes)?)),
             None => Ok(None),
         }
     }
@@ -47,7 +47,7 @@ impl Store {
         self.api_keys
             .iter()
             .values()
-            .map(|bytes| codec::decode(API_KEYS_TREE, &bytes?))
+            .map(|bytes| codec::decode(|| API_KEYS_TREE, &bytes?))
             .collect()
     }
 
@@ -78,6 +78,7 @@ impl Store {
             return write_behind(trees, changes, key, sources, at);
         }
         let entries = apply_course_write(&trees, changes, key, sources, at)?;
+        self.memo.forget_all();
         self.data_version
             .fetch_max(self.stored_data_version()?, Ordering::AcqRel);
         self.flush()?;
@@ -132,7 +133,7 @@ impl Store {
         let mut entries = Vec::with_capacity(sequences.len());
         for sequence in sequences {
             if let Some(bytes) = self.audit.get(sequence.to_be_bytes())? {
-                entries.push(codec::decode(AUDIT_TREE, &bytes)?);
+                entries.push(codec::decode(|| AUDIT_TREE, &bytes)?);
             }
         }
         Ok(entries)

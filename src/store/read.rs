@@ -1,10 +1,12 @@
 //! Reads: point lookups by code, whole-kind listings for root lists, and edge prefix scans.
 
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 
 use super::keys::{edge_prefix, edge_second, organisation_kind_key_code, organisation_kind_tag};
+use super::memo::Listing;
 use super::{codec, meta, Error, Result, Store};
 use crate::domain::{Code, OrganisationKind, Record, RecordRef, Relation, Validity};
 
@@ -18,27 +20,43 @@ pub enum Direction {
 }
 
 impl Store {
-    /// The record of kind `T` with `code`, if there is one.
-    pub fn get<T: Record + DeserializeOwned>(&self, code: &Code) -> Result<Option<T>> {
-        self.count_reads(1);
-        let tree = self.record_tree(T::KIND);
-        match tree.get(code.as_str())? {
-            Some(bytes) => Ok(Some(codec::decode(&tree_name(tree), &bytes)?)),
-            None => Ok(None),
-        }
+    /// The record of kind `T` with `code`, if there is one. Shared: a record read before is
+    /// not decoded again until a write changes the store.
+    pub fn get<T: Record + DeserializeOwned + Send + Sync + 'static>(
+        &self,
+        code: &Code,
+    ) -> Result<Option<Arc<T>>> {
+        self.memo.record(T::KIND, code, || {
+            self.count_reads(1);
+            let tree = self.record_tree(T::KIND);
+            match tree.get(code.as_str())? {
+                Some(bytes) => Ok(Some(codec::decode(|| tree_name(tree), &bytes)?)),
+                None => Ok(None),
+            }
+        })
     }
 
-    /// Every record of kind `T`, ordered by code. For root lists only: never for an edge.
+    /// Every record of kind `T`, ordered by code, decoded afresh. For bulk reads (building
+    /// the search index); answers use [`Store::list`].
     pub fn all<T: Record + DeserializeOwned>(&self) -> Result<Vec<T>> {
         let tree = self.record_tree(T::KIND);
-        let name = tree_name(tree);
         tree.iter()
             .values()
             .map(|bytes| {
                 self.count_reads(1);
-                codec::decode(&name, &bytes?)
+                codec::decode(|| tree_name(tree), &bytes?)
             })
             .collect()
+    }
+
+    /// Every record of kind `T`, ordered by code, shared like [`Store::get`]. For root lists
+    /// only: never for an edge.
+    pub fn list<T: Record + DeserializeOwned + Send + Sync + 'static>(
+        &self,
+    ) -> Result<Arc<Vec<Arc<T>>>> {
+        self.memo.listing(Listing::All(T::KIND), || {
+            Ok(self.all::<T>()?.into_iter().map(Arc::new).collect())
+        })
     }
 
     /// The number of records of kind `T`.
@@ -47,56 +65,62 @@ impl Store {
     }
 
     /// Codes of every organisation of `kind`, ordered by code.
-    pub fn organisation_codes_of_kind(&self, kind: OrganisationKind) -> Result<Vec<Code>> {
-        self.organisations_by_kind
-            .scan_prefix([organisation_kind_tag(kind)])
-            .keys()
-            .map(|key| {
-                self.count_reads(1);
-                let key = key?;
-                organisation_kind_key_code(&key).ok_or_else(|| Error::MalformedKey {
-                    tree: super::ORGANISATIONS_BY_KIND_TREE.to_owned(),
+    pub fn organisation_codes_of_kind(&self, kind: OrganisationKind) -> Result<Arc<Vec<Code>>> {
+        self.memo.listing(Listing::OrganisationsOfKind(kind), || {
+            self.organisations_by_kind
+                .scan_prefix([organisation_kind_tag(kind)])
+                .keys()
+                .map(|key| {
+                    self.count_reads(1);
+                    let key = key?;
+                    organisation_kind_key_code(&key).ok_or_else(|| Error::MalformedKey {
+                        tree: super::ORGANISATIONS_BY_KIND_TREE.to_owned(),
+                    })
                 })
-            })
-            .collect()
+                .collect()
+        })
     }
 
     /// The records `from` is linked to by `relation` in `direction`, with the dates each link
-    /// held, ordered by kind and code. One prefix scan of one index tree.
+    /// held, ordered by kind and code. One prefix scan of one index tree, shared like
+    /// [`Store::get`].
     pub fn related(
         &self,
         from: &RecordRef,
         relation: Relation,
         direction: Direction,
-    ) -> Result<Vec<(RecordRef, Validity)>> {
-        let tree = self.edge_tree(relation, direction);
-        let name = tree_name(tree);
-        tree.scan_prefix(edge_prefix(from))
-            .map(|entry| {
-                self.count_reads(1);
-                let (key, value) = entry?;
-                let to =
-                    edge_second(&key).ok_or_else(|| Error::MalformedKey { tree: name.clone() })?;
-                Ok((to, codec::decode(&name, &value)?))
-            })
-            .collect()
+    ) -> Result<Arc<[(RecordRef, Validity)]>> {
+        self.memo.edges(relation, direction, from, || {
+            let tree = self.edge_tree(relation, direction);
+            tree.scan_prefix(edge_prefix(from))
+                .map(|entry| {
+                    self.count_reads(1);
+                    let (key, value) = entry?;
+                    let to = edge_second(&key).ok_or_else(|| Error::MalformedKey {
+                        tree: tree_name(tree),
+                    })?;
+                    Ok((to, codec::decode(|| tree_name(tree), &value)?))
+                })
+                .collect()
+        })
     }
 
     /// Like [`Store::related`], then reads each linked record of kind `T`; links to records of
     /// other kinds are skipped.
-    pub fn related_records<T: Record + DeserializeOwned>(
+    pub fn related_records<T: Record + DeserializeOwned + Send + Sync + 'static>(
         &self,
         from: &RecordRef,
         relation: Relation,
         direction: Direction,
-    ) -> Result<Vec<(T, Validity)>> {
-        let mut records = Vec::new();
-        for (reference, validity) in self.related(from, relation, direction)? {
+    ) -> Result<Vec<(Arc<T>, Validity)>> {
+        let links = self.related(from, relation, direction)?;
+        let mut records = Vec::with_capacity(links.len());
+        for (reference, validity) in links.iter() {
             if reference.kind != T::KIND {
                 continue;
             }
             if let Some(record) = self.get::<T>(&reference.code)? {
-                records.push((record, validity));
+                records.push((record, *validity));
             }
         }
         Ok(records)

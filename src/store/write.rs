@@ -77,6 +77,7 @@ impl Store {
             TransactionError::Abort(error) => error,
             TransactionError::Storage(error) => Error::Sled(error),
         })?;
+        self.memo.forget_all();
         self.data_version.fetch_max(data_version, Ordering::AcqRel);
         self.flush()?;
 

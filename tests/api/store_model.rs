@@ -162,14 +162,14 @@ fn check(
 ) -> Result<(), TestCaseError> {
     for (code, expected) in model {
         let stored = store.get::<Course>(code).unwrap();
-        prop_assert_eq!(stored.as_ref(), Some(expected));
+        prop_assert_eq!(stored.as_deref(), Some(expected));
     }
     let cmi = RecordRef::new(RecordKind::Organisation, Code::parse("CMI").unwrap());
     let mut indexed: Vec<Code> = store
         .related(&cmi, Relation::CourseAccreditedBy, Direction::Incoming)
         .unwrap()
-        .into_iter()
-        .map(|(reference, _)| reference.code)
+        .iter()
+        .map(|(reference, _)| reference.code.clone())
         .collect();
     indexed.sort();
     let expected: Vec<Code> = model

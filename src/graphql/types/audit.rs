@@ -1,5 +1,7 @@
 //! `AuditEntry`: one partner write, as the audit trail records it.
 
+use std::sync::Arc;
+
 use async_graphql::{Enum, Object};
 
 use super::CourseObject;
@@ -61,11 +63,14 @@ impl AuditEntryObject {
 
     /// The course before the write; null when it was created.
     async fn before(&self) -> Option<CourseObject> {
-        self.0.before.clone().map(CourseObject)
+        self.0
+            .before
+            .clone()
+            .map(|course| CourseObject(Arc::new(course)))
     }
 
     /// The course after the write.
     async fn after(&self) -> CourseObject {
-        CourseObject(self.0.after.clone())
+        CourseObject(Arc::new(self.0.after.clone()))
     }
 }

@@ -1,6 +1,8 @@
 //! `PayBand`, `Topic`, `CareerStory`, `Figure` and `Source`: career facts, leadership
 //! knowledge, figures and the documents they come from.
 
+use std::sync::Arc;
+
 use async_graphql::{Context, Object, Result, ID};
 
 use std::collections::HashMap;
@@ -16,7 +18,7 @@ use crate::graphql::scalars::Date;
 use crate::store::Direction;
 
 /// An Agenda for Change (AfC) pay band, with the example roles a source places in it.
-pub(crate) struct PayBandObject(pub(crate) domain::PayBand);
+pub(crate) struct PayBandObject(pub(crate) Arc<domain::PayBand>);
 
 /// An Agenda for Change (AfC) pay band, with the example roles a source places in it.
 #[Object(name = "PayBand")]
@@ -73,7 +75,7 @@ impl PayBandObject {
 
 /// A piece of leadership or career knowledge: a challenge and its implications, a leadership
 /// behaviour, an entry route, a career pathway, a benefit...
-pub(crate) struct TopicObject(pub(crate) domain::Topic);
+pub(crate) struct TopicObject(pub(crate) Arc<domain::Topic>);
 
 /// A piece of leadership or career knowledge: a challenge and its implications, a leadership
 /// behaviour, an entry route, a career pathway, a benefit...
@@ -131,7 +133,7 @@ impl TopicObject {
 }
 
 /// A real person's career story, as a source tells it.
-pub(crate) struct CareerStoryObject(pub(crate) domain::CareerStory);
+pub(crate) struct CareerStoryObject(pub(crate) Arc<domain::CareerStory>);
 
 /// A real person's career story, as a source tells it.
 #[Object(name = "CareerStory")]
@@ -208,7 +210,7 @@ impl CareerStoryObject {
 
 /// A quantitative statement with its unit, scope, date and source. Where sources disagree
 /// (e.g. the number of trusts), each figure is kept with its own source and date.
-pub(crate) struct FigureObject(pub(crate) domain::Figure);
+pub(crate) struct FigureObject(pub(crate) Arc<domain::Figure>);
 
 /// A quantitative statement with its unit, scope, date and source. Where sources disagree
 /// (e.g. the number of trusts), each figure is kept with its own source and date.
@@ -257,7 +259,7 @@ impl FigureObject {
         let sources = graph(ctx).many::<domain::Source>(&self.0.sources)?;
         Ok(sources
             .iter()
-            .filter_map(domain::Source::effective_date)
+            .filter_map(|source| source.effective_date())
             .max()
             .map(Date))
     }
@@ -279,7 +281,7 @@ impl FigureObject {
 }
 
 /// A document facts come from: a web page, article, booklet or dataset.
-pub(crate) struct SourceObject(pub(crate) domain::Source);
+pub(crate) struct SourceObject(pub(crate) Arc<domain::Source>);
 
 /// A document facts come from: a web page, article, booklet or dataset.
 #[Object(name = "Source")]
@@ -375,8 +377,8 @@ impl SourceObject {
         let graph = graph(ctx);
         let references: HashMap<String, domain::RecordRef> = graph
             .related(&self.0.reference(), Relation::Cites, Direction::Incoming)?
-            .into_iter()
-            .map(|(reference, _)| (reference.to_string(), reference))
+            .iter()
+            .map(|(reference, _)| (reference.to_string(), reference.clone()))
             .collect();
         // Page over the sorted `kind:code` keys, then read only the records of that page.
         let mut keys: Vec<String> = references.keys().cloned().collect();

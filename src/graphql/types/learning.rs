@@ -1,5 +1,7 @@
 //! `Programme`, `Course` and `Qualification`: what leaders and managers study.
 
+use std::sync::Arc;
+
 use async_graphql::{Context, Enum, Object, Result, SimpleObject, ID};
 
 use super::{
@@ -15,7 +17,7 @@ use crate::store::Direction;
 
 /// A leadership or management development programme, scheme or award, such as the NHS
 /// Leadership Academy's Mary Seacole Programme or the NHS Graduate Management Training Scheme.
-pub(crate) struct ProgrammeObject(pub(crate) domain::Programme);
+pub(crate) struct ProgrammeObject(pub(crate) Arc<domain::Programme>);
 
 /// A leadership or management development programme, scheme or award, such as the NHS
 /// Leadership Academy's Mary Seacole Programme or the NHS Graduate Management Training Scheme.
@@ -169,7 +171,7 @@ impl ProgrammeObject {
 }
 
 /// A course offered by a university or other provider, with its accreditations.
-pub(crate) struct CourseObject(pub(crate) domain::Course);
+pub(crate) struct CourseObject(pub(crate) Arc<domain::Course>);
 
 /// A course offered by a university or other provider, with its accreditations.
 #[Object(name = "Course")]
@@ -323,7 +325,7 @@ pub(crate) struct Accreditation {
 }
 
 /// A professional qualification or award, and the bodies that award it.
-pub(crate) struct QualificationObject(pub(crate) domain::Qualification);
+pub(crate) struct QualificationObject(pub(crate) Arc<domain::Qualification>);
 
 /// A professional qualification or award, and the bodies that award it.
 #[Object(name = "Qualification")]

@@ -8,6 +8,8 @@ mod learning;
 mod organisation;
 mod people;
 
+use std::sync::Arc;
+
 use async_graphql::{Context, Interface, Result, ID};
 
 pub(crate) use audit::AuditEntryObject;
@@ -22,7 +24,7 @@ pub(crate) mod organisation_edges {
 }
 pub(crate) use people::{PostObject, RoleObject};
 
-use super::data::{graph, Graph};
+use super::data::{graph, Graph, Stored};
 use crate::domain::{self, Code, RecordKind, RecordRef, Relation};
 use crate::store::Direction;
 
@@ -166,9 +168,6 @@ pub(crate) fn sources(ctx: &Context<'_>, codes: &[Code]) -> Result<Vec<SourceObj
 }
 
 /// Topics and figures about `about`, for the `topics` / `figures` fields.
-pub(crate) fn about<T: domain::Record + serde::de::DeserializeOwned>(
-    ctx: &Context<'_>,
-    about: RecordRef,
-) -> Result<Vec<T>> {
+pub(crate) fn about<T: Stored>(ctx: &Context<'_>, about: RecordRef) -> Result<Vec<Arc<T>>> {
     graph(ctx).linked::<T>(&about, Relation::About, Direction::Incoming)
 }

@@ -1,5 +1,7 @@
 //! `Organisation`: NHS England, regions, ICBs, trusts, universities and professional bodies.
 
+use std::sync::Arc;
+
 use async_graphql::{Context, Object, Result, SimpleObject, ID};
 use chrono::NaiveDate;
 
@@ -16,7 +18,7 @@ use crate::store::Direction;
 
 /// An organisation: NHS England, an NHS region, an integrated care board (ICB), an NHS trust,
 /// a university, a professional or awarding body, or the NHS Leadership Academy.
-pub(crate) struct OrganisationObject(pub(crate) domain::Organisation);
+pub(crate) struct OrganisationObject(pub(crate) Arc<domain::Organisation>);
 
 /// A dated link between an organisation and its parent (e.g. a trust and its ICB).
 #[derive(SimpleObject)]
@@ -272,7 +274,10 @@ impl OrganisationObject {
 }
 
 impl OrganisationObject {
-    fn parent_links(&self, ctx: &Context<'_>) -> Result<Vec<(domain::Organisation, Validity)>> {
+    fn parent_links(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<(Arc<domain::Organisation>, Validity)>> {
         graph(ctx).linked_dated(&self.0.reference(), Relation::Parent, Direction::Outgoing)
     }
 
@@ -317,7 +322,7 @@ pub(crate) fn children_on(
         .collect())
 }
 
-fn link(organisation: domain::Organisation, validity: Validity) -> OrganisationLink {
+fn link(organisation: Arc<domain::Organisation>, validity: Validity) -> OrganisationLink {
     OrganisationLink {
         organisation: OrganisationObject(organisation),
         from: validity.from.map(Date),

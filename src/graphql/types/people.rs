@@ -1,5 +1,7 @@
 //! `Role` (a kind of executive or management role) and `Post` (that role at one organisation).
 
+use std::sync::Arc;
+
 use async_graphql::{Context, Object, Result, SimpleObject, ID};
 
 use super::{
@@ -16,7 +18,7 @@ use crate::store::Direction;
 
 /// An executive, board or management role, such as Chief Executive, Medical Director or
 /// Finance Manager, independent of any one organisation.
-pub(crate) struct RoleObject(pub(crate) domain::Role);
+pub(crate) struct RoleObject(pub(crate) Arc<domain::Role>);
 
 /// An executive, board or management role, such as Chief Executive, Medical Director or
 /// Finance Manager, independent of any one organisation.
@@ -140,7 +142,7 @@ impl RoleObject {
 }
 
 /// The post of a role at one organisation, e.g. the Chief Executive of a trust.
-pub(crate) struct PostObject(pub(crate) domain::Post);
+pub(crate) struct PostObject(pub(crate) Arc<domain::Post>);
 
 /// The person holding a post, as a source states it.
 #[derive(SimpleObject)]
