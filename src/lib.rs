@@ -108,10 +108,10 @@ pub async fn start(config: Config) -> anyhow::Result<App> {
     };
     let search_index = Arc::new(search_index);
     let write_lock = graphql::WriteLock::default();
-    let schema = graphql::build_schema(store.clone(), search_index.clone(), write_lock.clone());
+    let api = graphql::Api::new(store.clone(), search_index.clone(), write_lock.clone());
     let routes = http::routes(
         http::AppState::new(
-            schema,
+            api,
             write_lock,
             store.clone(),
             search_index,

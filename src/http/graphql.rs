@@ -352,7 +352,7 @@ async fn execute(
         .get(header::AUTHORIZATION)
         .map(|value| value.to_str().unwrap_or("invalid"));
     let caller = crate::graphql::auth::authenticate(&state.store, authorization);
-    let mut response = state.schema.execute(request.data(caller)).await;
+    let mut response = state.api.execute(request.data(caller)).await;
     add_error_codes(&mut response.errors, syntax_ok);
     // A request error (syntax, validation, limits) stops before execution: no data, and no
     // error has a path. A field error during execution has a path and answers 200, with

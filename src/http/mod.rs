@@ -25,7 +25,7 @@ use poem::web::{Data, Json};
 use poem::{get, handler, Endpoint, EndpointExt, IntoResponse, Response, Route};
 
 use crate::config::Config;
-use crate::graphql::{AppSchema, WriteLock};
+use crate::graphql::{Api, WriteLock};
 use crate::search::SearchIndex;
 use crate::store::Store;
 
@@ -42,7 +42,7 @@ pub(crate) const DEFAULT_DOCUMENT_CACHE_ENTRIES: u64 = 1_000;
 /// What every handler shares.
 #[derive(Clone)]
 pub(crate) struct AppState {
-    pub(crate) schema: AppSchema,
+    pub(crate) api: Api,
     /// The schema's write lock, which a backup holds while it reads the store.
     write_lock: WriteLock,
     pub(crate) store: Arc<Store>,
@@ -58,7 +58,7 @@ pub(crate) struct AppState {
 
 impl AppState {
     pub(crate) fn new(
-        schema: AppSchema,
+        api: Api,
         write_lock: WriteLock,
         store: Arc<Store>,
         search_index: Arc<SearchIndex>,
@@ -66,7 +66,7 @@ impl AppState {
         document_cache_entries: u64,
     ) -> Self {
         Self {
-            schema,
+            api,
             write_lock,
             store,
             search_index,

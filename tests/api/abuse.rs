@@ -323,6 +323,32 @@ async fn every_answer_reports_its_cost_against_the_limits() {
 }
 
 #[tokio::test]
+async fn the_reported_cost_follows_the_variables_of_the_request() {
+    let app = spawn_app().await;
+    let query = "query Page($size: Int) { organisations(kind: TRUST, first: $size) { edges { node { name code } } } }";
+    let cost_of = |size: u32| {
+        let app = &app;
+        async move {
+            let answer = app
+                .graphql_with(serde_json::json!({ "query": query, "variables": { "size": size } }))
+                .await;
+            assert!(answer["errors"].is_null(), "{answer}");
+            answer["extensions"]["cost"]["requested"]
+                .as_u64()
+                .expect("a number")
+        }
+    };
+
+    let small = cost_of(1).await;
+    let large = cost_of(100).await;
+
+    assert!(
+        large >= small * 50,
+        "a page of 100 costs far more than a page of 1: {small} vs {large}"
+    );
+}
+
+#[tokio::test]
 async fn a_client_that_never_finishes_its_headers_is_disconnected() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let app = crate::helpers::spawn_app_with(|config| config.idle_timeout_secs = 1).await;
