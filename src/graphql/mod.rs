@@ -1,6 +1,6 @@
-//! The GraphQL schema: types, resolvers and the one function that builds the schema with
-//! its limits. It can be built and queried without a socket (`schema.execute`), so the HTTP
-//! layer stays a thin adapter.
+//! The GraphQL schema: types, resolvers, and [`Api`], which builds the schema with its
+//! limits and executes requests. It can be built and queried without a socket
+//! (`Api::execute`), so the HTTP layer stays a thin adapter.
 //!
 //! Invariant: `graphql` knows nothing about HTTP or poem, and never touches sled: it reads
 //! through `store::Store`, and maps every store error to a masked `INTERNAL` error.
