@@ -253,6 +253,8 @@ fn split_toml_message(message: &str) -> (String, String) {
         .split('`')
         .nth(1)
         .filter(|_| message.contains("field `"))
+        // An empty key (`"" = 1`) is named as TOML writes it.
+        .map(|name| if name.is_empty() { "\"\"" } else { name })
         .unwrap_or("(syntax)")
         .to_owned();
     (field, message.trim().to_owned())
@@ -454,4 +456,22 @@ pub(crate) struct FigureEntry {
     #[serde(default)]
     pub(crate) about: Vec<String>,
     pub(crate) sources: Vec<Code>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_toml_error_about_an_empty_key_names_the_key_as_toml_writes_it() {
+        let file = SeedFile {
+            relative_path: "web/figures.toml".to_owned(),
+            content: "\"\" = [\"\"]\n".to_owned(),
+        };
+        let mut problems = Problems::default();
+        Tables::parse(&[file], &mut problems);
+        let problem = problems.0.first().expect("one problem");
+        assert_eq!(problem.field, "\"\"", "{problem}");
+        assert_eq!(problem.line, 1, "{problem}");
+    }
 }
