@@ -371,11 +371,6 @@ async fn a_client_that_never_finishes_its_headers_is_disconnected() {
         matches!(read, Ok(0) | Err(_)),
         "closed without an answer: {read:?}"
     );
-    let health = app
-        .client
-        .get(format!("{}/health", app.address))
-        .send()
-        .await
-        .unwrap();
+    let health = app.get("/health").await;
     assert_eq!(health.status(), 200, "other clients are served meanwhile");
 }

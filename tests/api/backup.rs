@@ -154,15 +154,7 @@ async fn a_backup_of_the_running_server_restores_to_a_server_that_answers_the_sa
         partner_view["data"]["auditTrail"].as_array().unwrap().len(),
         2
     );
-    let health: Value = app
-        .client
-        .get(format!("{}/health", app.address))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let health: Value = app.get_json("/health").await;
 
     let bytes = take_backup(&app.client, &app.address, &admin).await;
     let scratch = tempfile::tempdir().unwrap();

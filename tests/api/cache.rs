@@ -49,17 +49,6 @@ async fn rename_physiotherapy_course(app: &TestApp) -> Value {
         .unwrap()
 }
 
-async fn health(app: &TestApp) -> Value {
-    app.client
-        .get(format!("{}/health", app.address))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
-
 #[tokio::test]
 async fn a_repeated_query_is_a_hit_with_identical_bytes() {
     let app = spawn_app().await;
@@ -72,7 +61,7 @@ async fn a_repeated_query_is_a_hit_with_identical_bytes() {
     assert_eq!((second.0, second.1.as_str()), (200, "hit"));
     assert_eq!(first.2, second.2);
     assert_eq!(first.3, second.3);
-    let cache = &health(&app).await["cache"];
+    let cache = &app.get_json("/health").await["cache"];
     assert_eq!(cache["hits"], 1);
     assert_eq!(cache["misses"], 1);
     assert_eq!(cache["entries"], 1);
@@ -111,7 +100,7 @@ async fn an_error_response_is_never_cached() {
         let (_, x_cache, _, _) = post(&app, GRAPHQL_RESPONSE_JSON, &syntax_error).await;
         assert_eq!(x_cache, "miss");
     }
-    assert_eq!(health(&app).await["cache"]["entries"], 0);
+    assert_eq!(app.get_json("/health").await["cache"]["entries"], 0);
 }
 
 #[tokio::test]

@@ -107,6 +107,20 @@ impl TestApp {
         response.json().await.expect("a JSON body")
     }
 
+    /// GETs `path` (from `/`) and returns the response, whatever its status.
+    pub(crate) async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .expect("the server answers")
+    }
+
+    /// GETs `path`, a JSON endpoint such as `/health`, and returns its body.
+    pub(crate) async fn get_json(&self, path: &str) -> Value {
+        self.get(path).await.json().await.expect("a JSON body")
+    }
+
     /// The `data` of a query that must succeed without errors.
     pub(crate) async fn data(&self, query: &str) -> Value {
         let answer = self.graphql(query).await;

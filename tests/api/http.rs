@@ -162,12 +162,7 @@ async fn a_client_that_accepts_neither_json_type_gets_406() {
 async fn health_answers_when_the_store_is_open() {
     let app = spawn_app().await;
 
-    let response = app
-        .client
-        .get(format!("{}/health", app.address))
-        .send()
-        .await
-        .unwrap();
+    let response = app.get("/health").await;
 
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.unwrap();

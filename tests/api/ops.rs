@@ -11,12 +11,7 @@ const QUERY: &str = "{ organisations(kind: REGION) { totalCount } }";
 async fn ready_answers_200_with_the_data_version_and_the_search_documents() {
     let app = spawn_app().await;
 
-    let response = app
-        .client
-        .get(format!("{}/ready", app.address))
-        .send()
-        .await
-        .unwrap();
+    let response = app.get("/ready").await;
 
     assert_eq!(response.status(), 200);
     let body: Value = response.json().await.unwrap();
@@ -64,12 +59,7 @@ async fn metrics_answer_in_the_prometheus_text_format_and_count_requests() {
     let app = spawn_app().await;
     app.graphql(QUERY).await;
 
-    let response = app
-        .client
-        .get(format!("{}/metrics", app.address))
-        .send()
-        .await
-        .unwrap();
+    let response = app.get("/metrics").await;
 
     assert_eq!(response.status(), 200);
     assert!(response.headers()["content-type"]
@@ -196,12 +186,7 @@ async fn a_client_over_its_burst_gets_429_with_retry_after() {
         assert!(passed < 20, "the limiter never refused");
     };
     assert!(passed >= 3, "the burst of 3 passes: {passed}");
-    let health = app
-        .client
-        .get(format!("{}/health", app.address))
-        .send()
-        .await
-        .unwrap();
+    let health = app.get("/health").await;
 
     assert_eq!(refused.status(), 429);
     let retry_after: u64 = refused.headers()["retry-after"]
@@ -214,15 +199,7 @@ async fn a_client_over_its_burst_gets_429_with_retry_after() {
     assert_eq!(body["errors"][0]["extensions"]["code"], "RATE_LIMITED");
     assert!(body["errors"][0]["message"].is_string());
     assert_eq!(health.status(), 200, "only /graphql is rate limited");
-    let metrics = app
-        .client
-        .get(format!("{}/metrics", app.address))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.get("/metrics").await.text().await.unwrap();
     assert!(metrics.contains("rate_limited_total 1"), "{metrics}");
 }
 

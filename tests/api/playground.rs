@@ -6,12 +6,7 @@ use crate::helpers::spawn_app;
 async fn the_playground_page_and_its_assets_are_served_from_the_binary() {
     let app = spawn_app().await;
 
-    let page = app
-        .client
-        .get(format!("{}/", app.address))
-        .send()
-        .await
-        .unwrap();
+    let page = app.get("/").await;
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
     for asset in [
