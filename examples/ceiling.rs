@@ -29,8 +29,13 @@ struct Args {
 
 #[handler]
 async fn fixed_answer(body: Body, Data(answer): Data<&Bytes>) -> Response {
-    // Read the request body as the real handler does, then answer the fixed bytes.
-    let _ = body.into_bytes_limit(256 * 1024).await;
+    // Read the request body as the real handler does (http-body-util's `Limited`), then
+    // answer the fixed bytes.
+    use http_body_util::BodyExt;
+    let body: http_body_util::combinators::BoxBody<Bytes, std::io::Error> = body.into();
+    let _ = http_body_util::Limited::new(body, 256 * 1024)
+        .collect()
+        .await;
     Response::builder()
         .content_type("application/json; charset=utf-8")
         .body(answer.clone())

@@ -135,7 +135,8 @@ fn no_transparent_huge_pages() {
 }
 
 fn serve(config: Config) -> anyhow::Result<ExitCode> {
-    let _log_writer = nhs_leadership_graph::telemetry::init(config.log_format);
+    let _log_writer = nhs_leadership_graph::telemetry::init(config.log_format)
+        .context("starting the log writer thread")?;
     let runtime = tokio::runtime::Runtime::new().context("starting the tokio runtime")?;
     runtime.block_on(nhs_leadership_graph::run(config))?;
     Ok(ExitCode::SUCCESS)

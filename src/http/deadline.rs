@@ -48,9 +48,14 @@ impl<A: Acceptor> Acceptor for QuietConnectionsClose<A> {
 }
 
 /// A connection whose reads fail once it has made no progress for `limit`.
+///
+/// Progress only records the time; the timer is moved lazily, when it fires early because
+/// of progress since it was set. Resetting tokio's timer on every read and write cost more
+/// than a cached answer's own handler.
 pub(crate) struct Quiet<T> {
     inner: T,
     limit: Duration,
+    last_progress: Instant,
     deadline: Pin<Box<Sleep>>,
 }
 
@@ -59,13 +64,26 @@ impl<T> Quiet<T> {
         Self {
             inner,
             limit,
+            last_progress: Instant::now(),
             deadline: Box::pin(tokio::time::sleep(limit)),
         }
     }
 
     fn progressed(&mut self) {
-        let next = Instant::now() + self.limit;
-        self.deadline.as_mut().reset(next);
+        self.last_progress = Instant::now();
+    }
+
+    /// Whether the connection has been quiet for `limit`; if not, the timer is armed (and
+    /// `cx` woken) for when it would be.
+    fn quiet_too_long(&mut self, cx: &mut Context<'_>) -> bool {
+        while self.deadline.as_mut().poll(cx).is_ready() {
+            let due = self.last_progress + self.limit;
+            if Instant::now() >= due {
+                return true;
+            }
+            self.deadline.as_mut().reset(due);
+        }
+        false
     }
 }
 
@@ -81,13 +99,11 @@ impl<T: AsyncRead + Unpin> AsyncRead for Quiet<T> {
                 this.progressed();
                 Poll::Ready(result)
             }
-            Poll::Pending => match this.deadline.as_mut().poll(cx) {
-                Poll::Ready(()) => Poll::Ready(Err(io::Error::new(
-                    io::ErrorKind::TimedOut,
-                    "the client sent nothing within the idle timeout",
-                ))),
-                Poll::Pending => Poll::Pending,
-            },
+            Poll::Pending if this.quiet_too_long(cx) => Poll::Ready(Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "the client sent nothing within the idle timeout",
+            ))),
+            Poll::Pending => Poll::Pending,
         }
     }
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use bytes::Bytes;
-use poem::http::{header, HeaderMap, HeaderValue, StatusCode};
+use poem::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use poem::web::Data;
 use poem::{handler, Body, Request, Response};
 use serde::Deserialize;
@@ -66,7 +66,7 @@ pub(super) async fn post(request: &Request, body: Body, Data(state): Data<&AppSt
             "POST bodies must be JSON: send `Content-Type: application/json`",
         );
     }
-    let bytes = match body.into_bytes_limit(MAX_BODY_BYTES).await {
+    let bytes = match read_body(body, MAX_BODY_BYTES).await {
         Ok(bytes) => bytes,
         Err(poem::error::ReadBodyError::PayloadTooLarge) => {
             return request_error(
@@ -109,6 +109,21 @@ pub(super) async fn post(request: &Request, body: Body, Data(state): Data<&AppSt
     };
     let executed = execute(state, request.headers(), media_type, parameters, false, key).await;
     mark_miss(executed.response, cached)
+}
+
+/// Reads the whole body, refusing more than `limit` bytes, however many `Content-Length`
+/// claimed. Unlike poem's `into_bytes_limit`, which zeroes a 4 KiB buffer and copies every
+/// chunk through it, a body that arrives in one piece is kept as it came.
+async fn read_body(body: Body, limit: usize) -> Result<Bytes, poem::error::ReadBodyError> {
+    use http_body_util::BodyExt;
+    let body: http_body_util::combinators::BoxBody<Bytes, std::io::Error> = body.into();
+    match http_body_util::Limited::new(body, limit).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(error) if error.is::<http_body_util::LengthLimitError>() => {
+            Err(poem::error::ReadBodyError::PayloadTooLarge)
+        }
+        Err(error) => Err(poem::error::ReadBodyError::Io(std::io::Error::other(error))),
+    }
 }
 
 /// How much of an oversized body is read and dropped before the 413 is sent.
@@ -281,7 +296,7 @@ fn mark_miss(mut response: Response, cached: bool) -> Response {
 }
 
 /// Tells whether a response came from the response cache.
-const X_CACHE: &str = "x-cache";
+const X_CACHE: HeaderName = HeaderName::from_static("x-cache");
 
 /// An executed request's answer, and whether it may be cached: a whole success of a query
 /// for an anonymous caller.
@@ -615,32 +630,39 @@ fn operation_type(
 
 /// Picks the response media type from `Accept`; `None` when the client accepts neither.
 fn negotiate(headers: &HeaderMap) -> Option<MediaType> {
-    let accept: Vec<&str> = headers
+    let mut any_accept = false;
+    let (mut graphql_response, mut json) = (false, false);
+    for value in headers
         .get_all(header::ACCEPT)
         .iter()
         .filter_map(|value| value.to_str().ok())
-        .collect();
-    if accept.is_empty() {
-        return Some(MediaType::Json);
-    }
-    let ranges: Vec<(String, f32)> = accept
-        .iter()
-        .flat_map(|value| value.split(','))
-        .map(|range| {
+    {
+        any_accept = true;
+        for range in value.split(',') {
             let mut parts = range.split(';');
-            let media = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+            let media = parts.next().unwrap_or("").trim();
             let quality = parts
                 .filter_map(|parameter| parameter.trim().strip_prefix("q="))
                 .find_map(|q| q.trim().parse::<f32>().ok())
                 .unwrap_or(1.0);
-            (media, quality)
-        })
-        .filter(|(_, quality)| *quality > 0.0)
-        .collect();
-    let accepts = |media: &str| ranges.iter().any(|(range, _)| range == media);
-    if accepts(GRAPHQL_RESPONSE_JSON) {
+            if quality <= 0.0 {
+                continue;
+            }
+            if media.eq_ignore_ascii_case(GRAPHQL_RESPONSE_JSON) {
+                graphql_response = true;
+            } else if [JSON, "*/*", "application/*"]
+                .iter()
+                .any(|accepted| media.eq_ignore_ascii_case(accepted))
+            {
+                json = true;
+            }
+        }
+    }
+    if !any_accept {
+        Some(MediaType::Json)
+    } else if graphql_response {
         Some(MediaType::GraphqlResponse)
-    } else if accepts(JSON) || accepts("*/*") || accepts("application/*") {
+    } else if json {
         Some(MediaType::Json)
     } else {
         None
@@ -677,12 +699,12 @@ fn json_response(media_type: MediaType, status: StatusCode, body: &Value) -> Res
 }
 
 fn bytes_response(media_type: MediaType, status: StatusCode, body: impl Into<Body>) -> Response {
-    let content_type = match media_type {
+    let content_type = HeaderValue::from_static(match media_type {
         MediaType::GraphqlResponse => "application/graphql-response+json; charset=utf-8",
         MediaType::Json => "application/json; charset=utf-8",
-    };
+    });
     Response::builder()
         .status(status)
-        .content_type(content_type)
+        .header(header::CONTENT_TYPE, content_type)
         .body(body)
 }

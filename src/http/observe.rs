@@ -5,13 +5,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
-use poem::http::HeaderValue;
+use poem::http::{HeaderName, HeaderValue};
 use poem::{Endpoint, IntoResponse, Middleware, Request, Response, Result};
 
 use super::metrics::{route_label, Metrics};
 
 /// The response header carrying the request id.
-pub(crate) const REQUEST_ID: &str = "x-request-id";
+pub(crate) const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Logs and counts every request.
 pub(crate) struct Observe {
@@ -60,11 +60,7 @@ impl<E: Endpoint> Endpoint for ObserveEndpoint<E> {
 
     async fn call(&self, request: Request) -> Result<Response> {
         let started = Instant::now();
-        let request_id = format!(
-            "{:08x}-{:x}",
-            self.prefix,
-            self.next.fetch_add(1, Ordering::Relaxed)
-        );
+        let request_id = request_id(self.prefix, self.next.fetch_add(1, Ordering::Relaxed));
         let method = request.method().clone();
         // The route, not the raw path: bounded label values, and no copy of the path.
         let route = route_label(request.uri().path());
@@ -78,16 +74,49 @@ impl<E: Endpoint> Endpoint for ObserveEndpoint<E> {
         let status = response.status();
         self.metrics.observe(route, status, elapsed);
         tracing::info!(
-            request_id = %request_id,
+            request_id = %request_id.to_str().unwrap_or_default(),
             method = method.as_str(),
             path = other_path.as_deref().unwrap_or(route),
             status = status.as_u16(),
             duration_us = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
             "request"
         );
-        if let Ok(value) = HeaderValue::from_str(&request_id) {
-            response.headers_mut().insert(REQUEST_ID, value);
-        }
+        response.headers_mut().insert(REQUEST_ID, request_id);
         Ok(response)
+    }
+}
+
+/// `{prefix:08x}-{serial:x}`, written without `format!`: it is built for every request.
+fn request_id(prefix: u32, serial: u64) -> HeaderValue {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut id = [0u8; 8 + 1 + 16];
+    for (position, slot) in id[..8].iter_mut().enumerate() {
+        *slot = HEX[(prefix >> (28 - 4 * position)) as usize & 0xf];
+    }
+    id[8] = b'-';
+    let digits = (64 - serial.leading_zeros()).div_ceil(4).max(1) as usize;
+    for position in 0..digits {
+        id[9 + position] = HEX[(serial >> (4 * (digits - 1 - position))) as usize & 0xf];
+    }
+    HeaderValue::from_bytes(&id[..9 + digits]).expect("hex digits and a hyphen are a header value")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::request_id;
+
+    #[test]
+    fn request_ids_are_the_prefix_and_the_serial_in_hexadecimal() {
+        for (prefix, serial) in [
+            (0x1ad2_3b0c, 0),
+            (0xf, 0x1f),
+            (0, 1 << 60),
+            (u32::MAX, u64::MAX),
+        ] {
+            assert_eq!(
+                request_id(prefix, serial).to_str().unwrap(),
+                format!("{prefix:08x}-{serial:x}")
+            );
+        }
     }
 }
