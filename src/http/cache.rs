@@ -126,7 +126,11 @@ impl ResponseCache {
         found
     }
 
-    pub(super) fn insert(&self, key: Key, body: Bytes) {
+    /// Stores `body` for `key`. The stored key holds its own copy of the request bytes: a
+    /// body read in one piece is a view into the connection's read buffer, and keeping that
+    /// view would pin the whole buffer, unweighed, for as long as the entry lives.
+    pub(super) fn insert(&self, mut key: Key, body: Bytes) {
+        key.request = Bytes::copy_from_slice(&key.request);
         self.responses.insert(key, body);
     }
 
@@ -216,6 +220,21 @@ impl PersistedQueries {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stored_key_does_not_pin_the_buffer_its_request_was_read_into() {
+        let cache = ResponseCache::new(1 << 20).unwrap();
+        let read_buffer = Bytes::from(vec![b'x'; 64 * 1024]);
+        let request = read_buffer.slice(..100);
+        cache.insert(
+            Key::new(Origin::Post, request, MediaType::Json, 1, 1),
+            Bytes::from_static(b"{}"),
+        );
+        let pinned = read_buffer.as_ptr_range();
+        let keys: Vec<_> = cache.responses.iter().map(|(key, _)| key).collect();
+        assert_eq!(keys.len(), 1);
+        assert!(!pinned.contains(&keys[0].request.as_ptr()));
+    }
 
     fn key(data_version: u64, media_type: MediaType) -> Key {
         Key::new(
