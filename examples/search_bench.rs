@@ -1,6 +1,6 @@
 //! Search benchmark: loads a seed into a fresh store, builds the search index (timed), then
 //! runs every question of `bench/search-questions.txt` many times and reports the latency of
-//! `SearchIndex::search` (p50, p99) and the index's size. Run by `bench/run`; by hand:
+//! `SearchIndex::search` for a first page of 5 hits (p50, p99) and the index's size. Run by `bench/run`; by hand:
 //!
 //! ```sh
 //! cargo run --release --example search_bench -- [SEED_DIR] [ROUNDS]
@@ -36,7 +36,7 @@ fn main() -> anyhow::Result<()> {
     for _ in 0..rounds {
         for question in &questions {
             let started = Instant::now();
-            let hits = index.search(question, None)?;
+            let hits = index.search(question, None, 0..5)?;
             latencies_us.push(started.elapsed().as_secs_f64() * 1e6);
             std::hint::black_box(hits);
         }

@@ -3,6 +3,8 @@
 //! A cursor is the opaque encoding of the last item's sort key (its natural key), so pages
 //! stay stable when records are added or removed elsewhere in the list.
 
+use std::ops::Range;
+
 use async_graphql::connection::{Connection, Edge, EmptyFields};
 use async_graphql::{OutputType, Result, SimpleObject};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -79,6 +81,39 @@ pub(crate) fn paginate<T: OutputType>(
     Ok(connection)
 }
 
+/// The ranks (0 is the first) of the page of a ranked list after the `after` cursor: lists
+/// whose items are expensive to make (search hits) make only these.
+pub(crate) fn ranked_page_ranks(first: Option<i32>, after: Option<&str>) -> Result<Range<usize>> {
+    let size = page_size(first)?;
+    let start = match after {
+        None => 0,
+        Some(cursor) => {
+            let rank = decode_cursor(cursor)?
+                .parse::<usize>()
+                .map_err(|_| bad_user_input(format!("invalid cursor {cursor:?}")))?;
+            rank.saturating_add(1)
+        }
+    };
+    Ok(start..start.saturating_add(size))
+}
+
+/// The page of a ranked list of `total` items whose `items` have the ranks from `start`.
+pub(crate) fn ranked_page<T: OutputType>(items: Vec<T>, start: usize, total: usize) -> Page<T> {
+    let end = start.saturating_add(items.len());
+    let mut connection = Page::with_additional_fields(
+        start > 0,
+        end < total,
+        ConnectionFields { total_count: total },
+    );
+    connection.edges.extend(
+        items
+            .into_iter()
+            .zip(start..)
+            .map(|(item, rank)| Edge::new(encode_cursor(&format!("{rank:06}")), item)),
+    );
+    connection
+}
+
 fn encode_cursor(key: &str) -> String {
     URL_SAFE_NO_PAD.encode(key)
 }
@@ -97,6 +132,23 @@ mod tests {
 
     fn keys(page: &Page<String>) -> Vec<String> {
         page.edges.iter().map(|edge| edge.node.clone()).collect()
+    }
+
+    #[test]
+    fn ranked_pages_follow_each_other_by_cursor() {
+        let ranked = ["a", "b", "c", "d", "e"].map(String::from);
+        let ranks = ranked_page_ranks(Some(2), None).unwrap();
+        let first = ranked_page(ranked[ranks.clone()].to_vec(), ranks.start, ranked.len());
+        assert_eq!(keys(&first), ["a", "b"]);
+        assert!(first.has_next_page && !first.has_previous_page);
+        let cursor = first.edges.last().unwrap().cursor.clone();
+        let ranks = ranked_page_ranks(Some(5), Some(&cursor)).unwrap();
+        assert_eq!(ranks, 2..7);
+        let second = ranked_page(ranked[2..].to_vec(), ranks.start, ranked.len());
+        assert_eq!(keys(&second), ["c", "d", "e"]);
+        assert!(!second.has_next_page && second.has_previous_page);
+        assert_eq!(second.additional_fields.total_count, 5);
+        assert!(ranked_page_ranks(None, Some(&encode_cursor("not a rank"))).is_err());
     }
 
     #[test]

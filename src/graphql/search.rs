@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use async_graphql::{Context, Enum, Object, Result};
 
-use super::connection::{paginate, Page};
+use super::connection::{ranked_page, ranked_page_ranks, Page};
 use super::data::graph;
 use super::errors::{bad_user_input, internal};
 use super::types::{load_record, sources, Record, SourceObject};
@@ -42,7 +42,6 @@ pub(crate) enum SearchKind {
 
 /// One search result: the record, why it matched, and what to cite.
 pub(crate) struct SearchHit {
-    rank: usize,
     hit: Hit,
 }
 
@@ -108,12 +107,16 @@ pub(crate) fn search(
         }
         kinds => kinds.map(|kinds| kinds.into_iter().map(Into::into).collect()),
     };
+    let ranks = ranked_page_ranks(first, after.as_deref())?;
+    let start = ranks.start;
     let index = ctx.data_unchecked::<Arc<SearchIndex>>();
-    let hits = index.search(query, kinds.as_deref()).map_err(internal)?;
-    let hits: Vec<SearchHit> = hits
+    let results = index
+        .search(query, kinds.as_deref(), ranks)
+        .map_err(internal)?;
+    let hits = results
+        .hits
         .into_iter()
-        .enumerate()
-        .map(|(rank, hit)| SearchHit { rank, hit })
+        .map(|hit| SearchHit { hit })
         .collect();
-    paginate(hits, |hit| format!("{:06}", hit.rank), first, after)
+    Ok(ranked_page(hits, start, results.total))
 }

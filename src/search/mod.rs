@@ -83,6 +83,15 @@ pub struct Hit {
     pub sources: Vec<Code>,
 }
 
+/// One page of a search: the hits of the ranks asked for, and how many there are in all.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Results {
+    /// How many records matched, at most [`MAX_HITS`].
+    pub total: usize,
+    /// The hits of the ranks asked for, best first; `hits[0]` has the first rank asked for.
+    pub hits: Vec<Hit>,
+}
+
 /// Why a search could not run: only tantivy failures, never the user's text.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -279,15 +288,26 @@ impl SearchIndex {
         self.documents == 0
     }
 
-    /// The best hits for `text`, best first, at most [`MAX_HITS`]. `kinds` restricts the
-    /// kinds searched; `None` searches every kind but posts. Any text is accepted: text
-    /// with no searchable word gives no hits.
-    pub fn search(&self, text: &str, kinds: Option<&[RecordKind]>) -> Result<Vec<Hit>, Error> {
+    /// The hits of `ranks` (0 is the best) among the best [`MAX_HITS`] for `text`. `kinds`
+    /// restricts the kinds searched; `None` searches every kind but posts. Any text is
+    /// accepted: text with no searchable word gives no hits.
+    ///
+    /// Only the hits of `ranks` are loaded and given snippets: a page of 5 costs 5 snippets,
+    /// not [`MAX_HITS`].
+    pub fn search(
+        &self,
+        text: &str,
+        kinds: Option<&[RecordKind]>,
+        ranks: std::ops::Range<usize>,
+    ) -> Result<Results, Error> {
         let text: String = text.chars().take(MAX_QUERY_CHARS).collect();
         let searcher = self.reader.searcher();
         let f = self.fields;
         let Some(matching) = self.text_query(&searcher, &text)? else {
-            return Ok(Vec::new());
+            return Ok(Results {
+                total: 0,
+                hits: Vec::new(),
+            });
         };
         let kind_filter: Box<dyn Query> = match kinds {
             Some(kinds) => Box::new(BooleanQuery::new(
@@ -324,13 +344,25 @@ impl SearchIndex {
             ),
         ]);
         let top = searcher.search(&query, &TopDocs::with_limit(MAX_HITS))?;
+        let total = top.len();
+        let page: Vec<_> = top
+            .into_iter()
+            .skip(ranks.start)
+            .take(ranks.end.saturating_sub(ranks.start))
+            .collect();
+        if page.is_empty() {
+            return Ok(Results {
+                total,
+                hits: Vec::new(),
+            });
+        }
         let mut summary_snippets = SnippetGenerator::create(&searcher, &*matching, f.summary)?;
         summary_snippets.set_max_num_chars(FALLBACK_SNIPPET_CHARS);
         let mut body_snippets = SnippetGenerator::create(&searcher, &*matching, f.body)?;
         body_snippets.set_max_num_chars(FALLBACK_SNIPPET_CHARS);
 
-        let mut hits = Vec::with_capacity(top.len());
-        for (score, address) in top {
+        let mut hits = Vec::with_capacity(page.len());
+        for (score, address) in page {
             let doc: TantivyDocument = searcher.doc(address)?;
             let reference = first_text(&doc, f.reference)
                 .and_then(|text| RecordRef::parse(&text).ok())
@@ -354,7 +386,7 @@ impl SearchIndex {
                 sources,
             });
         }
-        Ok(hits)
+        Ok(Results { total, hits })
     }
 
     /// The query matching `text` (without kind filter), or `None` if it has no word to search.

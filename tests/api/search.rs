@@ -327,9 +327,31 @@ async fn pages_follow_each_other_by_cursor() {
         first["search"]["totalCount"],
         second["search"]["totalCount"]
     );
-    assert_ne!(
-        first["search"]["edges"][0]["node"]["record"]["code"],
-        second["search"]["edges"][0]["node"]["record"]["code"]
+    let whole = app
+        .data(r#"{ search(query: "leadership", first: 4) { edges { node { snippet record { code } } } } }"#)
+        .await;
+    let nodes = |page: &Value| {
+        page["search"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|edge| edge["node"]["record"]["code"].clone())
+            .collect::<Vec<_>>()
+    };
+    let mut paged = nodes(&first);
+    paged.extend(nodes(&second));
+    assert_eq!(
+        paged,
+        nodes(&whole),
+        "two pages of 2 are the first page of 4"
+    );
+    assert!(
+        whole["search"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|edge| !edge["node"]["snippet"].as_str().unwrap().is_empty()),
+        "every hit of a page has its snippet: {whole:#}"
     );
 }
 
