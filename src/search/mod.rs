@@ -348,7 +348,7 @@ impl SearchIndex {
         let page: Vec<_> = top
             .into_iter()
             .skip(ranks.start)
-            .take(ranks.end.saturating_sub(ranks.start))
+            .take(ranks.len())
             .collect();
         if page.is_empty() {
             return Ok(Results {
