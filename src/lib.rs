@@ -108,7 +108,12 @@ pub async fn start(config: Config) -> anyhow::Result<App> {
     };
     let search_index = Arc::new(search_index);
     let write_lock = graphql::WriteLock::default();
-    let api = graphql::Api::new(store.clone(), search_index.clone(), write_lock.clone());
+    let api = graphql::Api::new(
+        store.clone(),
+        search_index.clone(),
+        write_lock.clone(),
+        config.document_cache_entries,
+    );
     let routes = http::routes(
         http::AppState::new(
             api,

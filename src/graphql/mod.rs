@@ -20,7 +20,7 @@ mod types;
 
 use std::sync::Arc;
 
-use async_graphql::{EmptySubscription, Schema};
+use async_graphql::{EmptySubscription, Schema, ValidationMode};
 
 use crate::search::SearchIndex;
 use crate::store::Store;
@@ -41,29 +41,44 @@ pub const MAX_RECURSIVE_DEPTH: usize = 32;
 /// a backup holds it while it reads the store, so it never sees half a write.
 pub(crate) type WriteLock = Arc<tokio::sync::Mutex<()>>;
 
-/// The served schema, and a twin of it that stops after validation to report each request's
-/// cost (`extensions.cost`; see `cost.rs` for why not an extension on the served schema).
+/// The served schema, and a twin of it that validates strictly and stops there, to refuse
+/// invalid requests and report each valid one's cost (`extensions.cost`; see `cost.rs` for
+/// why not an extension on the served schema). The served schema executes only what the twin
+/// accepted, so its own validation is the fast mode.
 #[derive(Clone)]
 pub(crate) struct Api {
     schema: AppSchema,
     costing: AppSchema,
+    accepted: Option<Arc<cost::AcceptedCosts>>,
 }
 
 impl Api {
     /// Builds the schema over `store` and its search index, with every limit set here, once.
     /// `write_lock` is shared with whatever else must not interleave with a write (backups).
+    /// The costs of up to `accepted_entries` accepted requests are kept, so that a request
+    /// seen before is not validated strictly again (0 keeps none).
     pub(crate) fn new(
         store: Arc<Store>,
         search_index: Arc<SearchIndex>,
         write_lock: WriteLock,
+        accepted_entries: u64,
     ) -> Self {
+        // Every request the served schema sees has passed the twin's strict validation
+        // (same registry, document, operation and variables), so it only recomputes what
+        // execution needs (complexity, depth, cache control) instead of every rule again.
         let schema = schema_builder()
+            .validation_mode(ValidationMode::Fast)
             .data(data::Graph { store, write_lock })
             .data(search_index)
             .finish();
         // Validation reads no data: the twin needs none, and it never executes.
         let costing = schema_builder().extension(cost::CostOnly).finish();
-        Self { schema, costing }
+        let accepted = cost::AcceptedCosts::new(accepted_entries).map(Arc::new);
+        Self {
+            schema,
+            costing,
+            accepted,
+        }
     }
 
     /// Validates `request` against the limits and answers there if it is refused (a syntax,
@@ -73,19 +88,51 @@ impl Api {
         &self,
         mut request: async_graphql::Request,
     ) -> async_graphql::Response {
+        let key = self
+            .accepted
+            .as_ref()
+            .and_then(|_| cost::AcceptedCosts::key(&mut request));
+        let known = key
+            .as_ref()
+            .zip(self.accepted.as_ref())
+            .and_then(|(key, accepted)| accepted.get(key));
+        let cost = match known {
+            Some(cost) => Some(cost),
+            None => match self.validate(&mut request).await {
+                Ok(cost) => {
+                    if let Some(((key, accepted), cost)) =
+                        key.zip(self.accepted.as_ref()).zip(cost.as_ref())
+                    {
+                        accepted.insert(key, cost.clone());
+                    }
+                    cost
+                }
+                Err(refused) => return refused,
+            },
+        };
+        let mut response = self.schema.execute(request).await;
+        if let Some(cost) = cost {
+            response.extensions.insert("cost".to_owned(), cost);
+        }
+        response
+    }
+
+    /// The twin's strict validation of `request`: its cost, or the response refusing it.
+    async fn validate(
+        &self,
+        request: &mut async_graphql::Request,
+    ) -> Result<Option<async_graphql::Value>, async_graphql::Response> {
         let mut costing =
             async_graphql::Request::new(request.query.clone()).variables(request.variables.clone());
         costing.operation_name.clone_from(&request.operation_name);
         if let Ok(document) = request.parsed_query() {
             costing.set_parsed_query(document.clone());
         }
-        let cost = self.costing.execute(costing).await;
-        if cost.is_err() {
-            return cost;
+        let mut validated = self.costing.execute(costing).await;
+        if validated.is_err() {
+            return Err(validated);
         }
-        let mut response = self.schema.execute(request).await;
-        response.extensions.extend(cost.extensions);
-        response
+        Ok(validated.extensions.remove("cost"))
     }
 }
 

@@ -349,6 +349,40 @@ async fn the_reported_cost_follows_the_variables_of_the_request() {
 }
 
 #[tokio::test]
+async fn a_query_accepted_once_is_judged_again_on_its_new_variables() {
+    let app = spawn_app().await;
+    let query = "query Nested($size: Int) { organisations(first: $size) { edges { node { \
+                 children(first: $size) { edges { node { children(first: $size) { totalCount } } } } } } } }";
+    let ask =
+        |variables: Value| app.graphql_with(json!({ "query": query, "variables": variables }));
+    let code = |answer: &Value| answer["errors"][0]["extensions"]["code"].clone();
+
+    let small = ask(json!({ "size": 2 })).await;
+    assert!(
+        small["errors"].is_null(),
+        "pages of 2 are within the limits: {small}"
+    );
+
+    let large = ask(json!({ "size": 100 })).await;
+    assert_eq!(
+        code(&large),
+        "LIMIT_EXCEEDED",
+        "pages of 100 exceed them: {large}"
+    );
+
+    let wrong = ask(json!({ "size": "many" })).await;
+    assert!(wrong["data"].is_null(), "a string is no Int: {wrong}");
+    assert!(!wrong["errors"].is_null(), "a string is no Int: {wrong}");
+
+    let again = ask(json!({ "size": 2, "unused": "anything" })).await;
+    assert!(again["errors"].is_null(), "{again}");
+    assert_eq!(
+        again["extensions"]["cost"], small["extensions"]["cost"],
+        "a variable the query does not define changes nothing"
+    );
+}
+
+#[tokio::test]
 async fn a_client_that_never_finishes_its_headers_is_disconnected() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let app = crate::helpers::spawn_app_with(|config| config.idle_timeout_secs = 1).await;
