@@ -107,7 +107,18 @@ pub(super) async fn post(request: &Request, body: Body, Data(state): Data<&AppSt
             );
         }
     };
-    let executed = execute(state, request.headers(), media_type, parameters, false, key).await;
+    // Boxed: execution's future is large (async-graphql's), and every middleware's future
+    // holds this handler's by value, so unboxed it would be copied whole at each layer on
+    // every request, cache hits included.
+    let executed = Box::pin(execute(
+        state,
+        request.headers(),
+        media_type,
+        parameters,
+        false,
+        key,
+    ))
+    .await;
     mark_miss(executed.response, cached)
 }
 
@@ -212,7 +223,15 @@ pub(super) async fn get(request: &Request, Data(state): Data<&AppState>) -> Resp
     let Executed {
         mut response,
         cacheable,
-    } = execute(state, request.headers(), media_type, parameters, true, key).await;
+    } = Box::pin(execute(
+        state,
+        request.headers(),
+        media_type,
+        parameters,
+        true,
+        key,
+    ))
+    .await;
     if let (Some(etag), true) = (&etag, cacheable) {
         set_http_caching(&mut response, etag);
     }
