@@ -13,7 +13,7 @@ use async_graphql::{Context, Error, ErrorExtensions, InputObject, Object, Result
 use serde::Serialize;
 
 use super::auth::Caller;
-use super::data::graph;
+use super::data::{graph, Graph};
 use super::errors::internal;
 use super::scalars::{today, Date};
 use super::types::{AuditEntryObject, CourseLevel, CourseObject};
@@ -110,10 +110,7 @@ impl Mutation {
         let graph = graph(ctx);
         let write = graph.write_lock.clone().lock_owned().await;
         let mut problems = Vec::new();
-        if graph
-            .get::<Course>(&parse_code_or_dummy(&input.code))?
-            .is_some()
-        {
+        if stored_course(graph, &input.code)?.is_some() {
             problems.push(problem(
                 "code",
                 format!(
@@ -260,9 +257,7 @@ impl Mutation {
                     ),
                 ));
             }
-            let before = graph
-                .get::<Course>(&parse_code_or_dummy(&input.code))?
-                .map(Arc::unwrap_or_clone);
+            let before = stored_course(graph, &input.code)?.map(Arc::unwrap_or_clone);
             if let Some(before) = &before {
                 if authorise(&key, before.provider.as_str()).is_err() {
                     return Err(forbidden(&key));
@@ -376,8 +371,18 @@ fn reject(problems: Vec<FieldProblem>) -> Result<()> {
     }
 }
 
-/// A code to look up; an invalid one cannot exist, so a placeholder that never does is used.
-fn parse_code_or_dummy(code: &str) -> Code {
+/// The stored course with this code; none when the code is not even valid (`validate`
+/// reports that).
+fn stored_course(graph: &Graph, code: &str) -> Result<Option<Arc<Course>>> {
+    match Code::parse(code) {
+        Ok(code) => graph.get::<Course>(&code),
+        Err(_) => Ok(None),
+    }
+}
+
+/// `code` parsed, or a placeholder when it is invalid: `validate` has then recorded a
+/// problem, and a course with problems is never written.
+fn code_or_placeholder(code: &str) -> Code {
     Code::parse(code).unwrap_or_else(|_| Code::parse("-").expect("a valid code"))
 }
 
@@ -478,10 +483,10 @@ fn validate(
             )
         });
     Ok(Course {
-        code: parse_code_or_dummy(&input.code),
+        code: code_or_placeholder(&input.code),
         title: input.title.trim().to_owned(),
         provider: provider.map_or_else(
-            || parse_code_or_dummy(&input.provider),
+            || code_or_placeholder(&input.provider),
             |provider| provider.code.clone(),
         ),
         level: input.level.into(),
