@@ -88,27 +88,25 @@ impl Api {
         &self,
         mut request: async_graphql::Request,
     ) -> async_graphql::Response {
-        let key = self
+        let remembered = self
             .accepted
+            .as_deref()
+            .and_then(|accepted| Some((accepted, cost::AcceptedCosts::key(&mut request)?)));
+        let cost = match remembered
             .as_ref()
-            .and_then(|_| cost::AcceptedCosts::key(&mut request));
-        let known = key
-            .as_ref()
-            .zip(self.accepted.as_ref())
-            .and_then(|(key, accepted)| accepted.get(key));
-        let cost = match known {
+            .and_then(|(accepted, key)| accepted.get(key))
+        {
             Some(cost) => Some(cost),
-            None => match self.validate(&mut request).await {
-                Ok(cost) => {
-                    if let Some(((key, accepted), cost)) =
-                        key.zip(self.accepted.as_ref()).zip(cost.as_ref())
-                    {
-                        accepted.insert(key, cost.clone());
-                    }
-                    cost
+            None => {
+                let cost = match self.validate(&mut request).await {
+                    Ok(cost) => cost,
+                    Err(refused) => return refused,
+                };
+                if let (Some((accepted, key)), Some(cost)) = (remembered, &cost) {
+                    accepted.insert(key, cost.clone());
                 }
-                Err(refused) => return refused,
-            },
+                cost
+            }
         };
         let mut response = self.schema.execute(request).await;
         if let Some(cost) = cost {
