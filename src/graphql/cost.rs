@@ -120,13 +120,10 @@ impl AcceptedCosts {
         };
         let mut variables = String::new();
         for name in &names {
-            let value = request.variables.get(name);
-            let value = value.map(|value| serde_json::to_string(value).ok());
-            // `name=value;` or `name;` when absent; names are GraphQL names (no `=` or `;`),
+            // `name=value;`, or `name;` when absent: names are GraphQL names (no `=` or `;`),
             // and a JSON value ends where its syntax says, so the encoding is unambiguous.
-            let _ = match value {
-                Some(Some(json)) => write!(variables, "{name}={json};"),
-                Some(None) => return None,
+            let _ = match request.variables.get(name) {
+                Some(value) => write!(variables, "{name}={};", serde_json::to_string(value).ok()?),
                 None => write!(variables, "{name};"),
             };
             if variables.len() > Self::MAX_KEY_BYTES {
