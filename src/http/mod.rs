@@ -39,9 +39,14 @@ pub(crate) const DEFAULT_RESPONSE_CACHE_BYTES: u64 = 64 * 1024 * 1024;
 /// The document cache's default size, in parsed queries.
 pub(crate) const DEFAULT_DOCUMENT_CACHE_ENTRIES: u64 = 1_000;
 
-/// What every handler shares.
+/// What every handler shares: one `Arc`, so that poem's `AddData` clones a single pointer
+/// into each request (cloning the fields one by one cost about 600 instructions per request,
+/// measured with callgrind).
 #[derive(Clone)]
-pub(crate) struct AppState {
+pub(crate) struct AppState(Arc<Shared>);
+
+/// The contents of [`AppState`].
+pub(crate) struct Shared {
     pub(crate) api: Api,
     /// The schema's write lock, which a backup holds while it reads the store.
     write_lock: WriteLock,
@@ -65,7 +70,7 @@ impl AppState {
         response_cache_bytes: u64,
         document_cache_entries: u64,
     ) -> Self {
-        Self {
+        Self(Arc::new(Shared {
             api,
             write_lock,
             store,
@@ -74,7 +79,15 @@ impl AppState {
             responses: cache::ResponseCache::new(response_cache_bytes).map(Arc::new),
             documents: cache::DocumentCache::new(document_cache_entries).map(Arc::new),
             persisted: Arc::new(cache::PersistedQueries::new()),
-        }
+        }))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
     }
 }
 
