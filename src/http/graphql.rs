@@ -6,9 +6,9 @@ use std::sync::Arc;
 
 use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use bytes::Bytes;
-use poem::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
-use poem::web::Data;
-use poem::{handler, Body, Request, Response};
+use poem::error::MethodNotAllowedError;
+use poem::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use poem::{Body, Endpoint, Request, Response};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -37,9 +37,42 @@ struct Parameters {
     extensions: Option<Value>,
 }
 
+/// The `/graphql` endpoint: `POST` and `GET` (`HEAD` answers as `GET`, without the body;
+/// other methods are 405), holding the state itself.
+///
+/// Written out rather than poem's `get(..).post(..)` with `Data`: that route's method table,
+/// its boxed futures and the state's slot in the request's extensions cost about 2,000
+/// instructions per cached answer (callgrind), close to a tenth of the whole.
+pub(super) struct GraphqlEndpoint {
+    state: AppState,
+}
+
+impl GraphqlEndpoint {
+    pub(super) fn new(state: AppState) -> Self {
+        Self { state }
+    }
+}
+
+impl Endpoint for GraphqlEndpoint {
+    type Output = Response;
+
+    async fn call(&self, mut request: Request) -> poem::Result<Response> {
+        let body = request.take_body();
+        match *request.method() {
+            Method::POST => Ok(post(&request, body, &self.state).await),
+            Method::GET => Ok(get(&request, &self.state).await),
+            Method::HEAD => {
+                let mut response = get(&request, &self.state).await;
+                response.set_body(());
+                Ok(response)
+            }
+            _ => Err(MethodNotAllowedError.into()),
+        }
+    }
+}
+
 /// `POST /graphql` with a JSON body.
-#[handler]
-pub(super) async fn post(request: &Request, body: Body, Data(state): Data<&AppState>) -> Response {
+async fn post(request: &Request, body: Body, state: &AppState) -> Response {
     let Some(media_type) = negotiate(request.headers()) else {
         discard(body, MAX_BODY_BYTES).await;
         return not_acceptable();
@@ -151,8 +184,7 @@ async fn discard(body: Body, limit: usize) {
 }
 
 /// `GET /graphql?query=...&variables=...`: queries only, never mutations.
-#[handler]
-pub(super) async fn get(request: &Request, Data(state): Data<&AppState>) -> Response {
+async fn get(request: &Request, state: &AppState) -> Response {
     let Some(media_type) = negotiate(request.headers()) else {
         return not_acceptable();
     };

@@ -102,21 +102,49 @@ pub(crate) fn routes(state: AppState, config: &Config) -> impl Endpoint {
         metrics.clone(),
     );
     let cors = cors::AllowList::new(&config.cors_origins);
-    let graphql = get(graphql::get).post(graphql::post).with(rate_limit);
-    Route::new()
+    let graphql = graphql::GraphqlEndpoint::new(state.clone()).with(rate_limit);
+    let others = Route::new()
         .at("/", playground::index())
         .nest("/playground", playground::assets())
-        .at("/graphql", graphql)
         .at("/health", get(health))
         .at("/ready", get(ready))
         .at("/metrics", get(metrics::metrics))
         .at("/admin/backup", get(admin::backup))
-        .data(state)
+        .data(state);
+    GraphqlFirst { graphql, others }
         .with(timeout::Timeout::new(Duration::from_secs(
             config.request_timeout_secs,
         )))
         .with(cors)
         .with(observe::Observe::new(metrics))
+}
+
+/// Sends `/graphql` straight to its endpoint and every other path to poem's router.
+///
+/// `/graphql` carries nearly all the traffic, and poem's `Route` costs each request it
+/// routes a boxed future and a `PathPattern` copied into both the request's and the
+/// response's extensions (about 1,000 instructions of a 33,000-instruction cached answer,
+/// measured with callgrind). The match is exact, as the router's is: `/graphql/` is not it.
+struct GraphqlFirst<G, O> {
+    graphql: G,
+    others: O,
+}
+
+impl<G: Endpoint, O: Endpoint> Endpoint for GraphqlFirst<G, O> {
+    type Output = Response;
+
+    async fn call(&self, request: poem::Request) -> poem::Result<Response> {
+        // Boxed: held by value, these futures would be copied whole by every layer above.
+        if request.uri().path() == "/graphql" {
+            Box::pin(self.graphql.call(request))
+                .await
+                .map(IntoResponse::into_response)
+        } else {
+            Box::pin(self.others.call(request))
+                .await
+                .map(IntoResponse::into_response)
+        }
+    }
 }
 
 /// A GraphQL-shaped error answer from outside GraphQL execution (timeouts, rate limits):

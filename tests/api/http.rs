@@ -32,6 +32,22 @@ async fn a_query_over_get_answers_in_the_media_type_the_client_accepts() {
 }
 
 #[tokio::test]
+async fn head_answers_as_get_does_without_a_body() {
+    let app = spawn_app().await;
+    let url = format!("{}/graphql", app.address);
+    let query = [("query", "{ organisations(kind: REGION) { totalCount } }")];
+
+    let get = app.client.get(&url).query(&query).send().await.unwrap();
+    let head = app.client.head(&url).query(&query).send().await.unwrap();
+
+    assert_eq!(head.status(), 200);
+    assert_eq!(head.headers()["content-type"], get.headers()["content-type"]);
+    assert_eq!(head.headers().get("etag"), get.headers().get("etag"));
+    assert_eq!(head.bytes().await.unwrap().len(), 0);
+    assert!(!get.bytes().await.unwrap().is_empty());
+}
+
+#[tokio::test]
 async fn a_syntax_error_is_a_400_for_graphql_response_json_and_a_200_for_json() {
     let app = spawn_app().await;
     let send = |accept: &'static str| {
