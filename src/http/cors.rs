@@ -93,7 +93,11 @@ impl<E: Endpoint> Endpoint for AllowListEndpoint<E> {
     type Output = Response;
 
     async fn call(&self, request: Request) -> Result<Response> {
-        match request.headers().get(header::ORIGIN) {
+        let origin = match self.list {
+            AllowList::Disabled => None,
+            _ => request.headers().get(header::ORIGIN),
+        };
+        match origin {
             Some(origin) if self.list.allows(origin) => self
                 .with_cors
                 .call(request)

@@ -681,6 +681,17 @@ fn operation_type(
 
 /// Picks the response media type from `Accept`; `None` when the client accepts neither.
 fn negotiate(headers: &HeaderMap) -> Option<MediaType> {
+    // Most clients send one of the two types alone: answer them without parsing.
+    let mut accepts = headers.get_all(header::ACCEPT).iter();
+    if let (Some(only), None) = (accepts.next(), accepts.next()) {
+        let only = only.as_bytes();
+        if only.eq_ignore_ascii_case(JSON.as_bytes()) {
+            return Some(MediaType::Json);
+        }
+        if only.eq_ignore_ascii_case(GRAPHQL_RESPONSE_JSON.as_bytes()) {
+            return Some(MediaType::GraphqlResponse);
+        }
+    }
     let mut any_accept = false;
     let (mut graphql_response, mut json) = (false, false);
     for value in headers

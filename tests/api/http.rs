@@ -41,7 +41,10 @@ async fn head_answers_as_get_does_without_a_body() {
     let head = app.client.head(&url).query(&query).send().await.unwrap();
 
     assert_eq!(head.status(), 200);
-    assert_eq!(head.headers()["content-type"], get.headers()["content-type"]);
+    assert_eq!(
+        head.headers()["content-type"],
+        get.headers()["content-type"]
+    );
     assert_eq!(head.headers().get("etag"), get.headers().get("etag"));
     assert_eq!(head.bytes().await.unwrap().len(), 0);
     assert!(!get.bytes().await.unwrap().is_empty());
