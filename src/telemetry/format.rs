@@ -32,31 +32,34 @@ where
         mut writer: Writer<'_>,
         event: &Event<'_>,
     ) -> fmt::Result {
-        write_timestamp(&mut writer, SystemTime::now())?;
+        // The line is built in a `String` and handed to the writer once (see `Fields`).
+        let mut line = String::with_capacity(256);
+        write_timestamp(&mut line, SystemTime::now())?;
         let metadata = event.metadata();
-        writer.write_str(level_label(*metadata.level()))?;
+        line.push_str(level_label(*metadata.level()));
         if let Some(scope) = ctx.event_scope() {
             for span in scope.from_root() {
-                writer.write_str(span.name())?;
+                line.push_str(span.name());
                 let extensions = span.extensions();
                 if let Some(fields) = extensions.get::<FormattedFields<N>>() {
                     if !fields.is_empty() {
-                        write!(writer, "{{{fields}}}")?;
+                        write!(line, "{{{fields}}}")?;
                     }
                 }
-                writer.write_char(':')?;
+                line.push(':');
             }
-            writer.write_char(' ')?;
+            line.push(' ');
         }
-        writer.write_str(metadata.target())?;
-        writer.write_str(":")?;
+        line.push_str(metadata.target());
+        line.push(':');
         let mut fields = Fields {
-            writer: &mut writer,
+            line: &mut line,
             result: Ok(()),
         };
         event.record(&mut fields);
         fields.result?;
-        writer.write_char('\n')
+        line.push('\n');
+        writer.write_str(&line)
     }
 }
 
@@ -100,73 +103,67 @@ fn write_timestamp(writer: &mut impl fmt::Write, now: SystemTime) -> fmt::Result
     writer.write_char('Z')
 }
 
-/// Writes the event's fields: the message bare, the others as `name=value`, strings quoted.
-struct Fields<'a, 'w> {
-    writer: &'a mut Writer<'w>,
+/// Writes the event's fields into `line`: the message bare, the others as `name=value`,
+/// strings quoted.
+///
+/// Into a `String`, not through the subscriber's `Writer`: each of a line's twenty-odd small
+/// writes through the `Writer` is a dynamic call, which cost more than the pushes themselves
+/// (about 700 instructions per access-log line, callgrind).
+struct Fields<'a> {
+    line: &'a mut String,
     result: fmt::Result,
 }
 
-impl Fields<'_, '_> {
-    fn name(&mut self, field: &Field) -> fmt::Result {
-        self.writer.write_char(' ')?;
+impl Fields<'_> {
+    fn name(&mut self, field: &Field) {
+        self.line.push(' ');
         if field.name() != "message" {
-            self.writer.write_str(field.name())?;
-            self.writer.write_char('=')?;
+            self.line.push_str(field.name());
+            self.line.push('=');
         }
-        Ok(())
     }
 }
 
-impl Visit for Fields<'_, '_> {
+impl Visit for Fields<'_> {
     fn record_str(&mut self, field: &Field, value: &str) {
-        if self.result.is_err() {
-            return;
+        self.name(field);
+        if field.name() == "message" {
+            self.line.push_str(value);
+        } else if value
+            .bytes()
+            .all(|byte| byte >= b' ' && byte != b'"' && byte != b'\\' && byte != 0x7f)
+        {
+            self.line.push('"');
+            self.line.push_str(value);
+            self.line.push('"');
+        } else {
+            // Writing into a `String` cannot fail.
+            let _ = write!(self.line, "{value:?}");
         }
-        self.result = self.name(field).and_then(|()| {
-            if field.name() == "message" {
-                self.writer.write_str(value)
-            } else if value
-                .bytes()
-                .all(|byte| byte >= b' ' && byte != b'"' && byte != b'\\' && byte != 0x7f)
-            {
-                self.writer.write_char('"')?;
-                self.writer.write_str(value)?;
-                self.writer.write_char('"')
-            } else {
-                write!(self.writer, "{value:?}")
-            }
-        });
     }
 
     fn record_u64(&mut self, field: &Field, value: u64) {
-        if self.result.is_ok() {
-            self.result = self
-                .name(field)
-                .and_then(|()| self.writer.write_str(itoa::Buffer::new().format(value)));
-        }
+        self.name(field);
+        self.line.push_str(itoa::Buffer::new().format(value));
     }
 
     fn record_i64(&mut self, field: &Field, value: i64) {
-        if self.result.is_ok() {
-            self.result = self
-                .name(field)
-                .and_then(|()| self.writer.write_str(itoa::Buffer::new().format(value)));
-        }
+        self.name(field);
+        self.line.push_str(itoa::Buffer::new().format(value));
     }
 
     fn record_error(&mut self, field: &Field, value: &(dyn std::error::Error + 'static)) {
+        self.name(field);
         if self.result.is_ok() {
-            self.result = self
-                .name(field)
-                .and_then(|()| write!(self.writer, "{value}"));
+            self.result = write!(self.line, "{value}");
         }
     }
 
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        self.name(field);
         if self.result.is_ok() {
-            self.result = self
-                .name(field)
-                .and_then(|()| write!(self.writer, "{value:?}"));
+            // Only a `Debug` implementation that reports an error can fail here.
+            self.result = write!(self.line, "{value:?}");
         }
     }
 }
