@@ -2,6 +2,8 @@
 //! endpoint against `tokio::time::timeout` and answers 503 `TIMEOUT` when the deadline wins
 //! (the endpoint's future is dropped, which cancels it at its next await point).
 
+use std::future::Future;
+use std::task::Poll;
 use std::time::Duration;
 
 use poem::http::StatusCode;
@@ -38,7 +40,16 @@ impl<E: Endpoint> Endpoint for TimeoutEndpoint<E> {
     type Output = Response;
 
     async fn call(&self, request: Request) -> Result<Response> {
-        match tokio::time::timeout(self.limit, self.inner.call(request)).await {
+        let deadline = tokio::time::Instant::now() + self.limit;
+        let mut answer = std::pin::pin!(self.inner.call(request));
+        // Most answers (cache hits) are ready at the first poll, and need no timer: creating
+        // tokio's `Sleep` (a runtime handle and a timer entry) cost more than the rest of
+        // this layer. The deadline still counts from the start.
+        let first = std::future::poll_fn(|cx| Poll::Ready(answer.as_mut().poll(cx))).await;
+        if let Poll::Ready(result) = first {
+            return result.map(IntoResponse::into_response);
+        }
+        match tokio::time::timeout_at(deadline, answer).await {
             Ok(result) => result.map(IntoResponse::into_response),
             Err(_elapsed) => {
                 tracing::warn!(limit_secs = self.limit.as_secs_f64(), "request timed out");
