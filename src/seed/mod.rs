@@ -74,6 +74,12 @@ pub async fn ensure_seeded(store: Arc<Store>, directory: PathBuf) -> Result<Seed
             return Ok(SeedOutcome::Unchanged);
         }
         let dataset = build::build(&directory, &files).map_err(Error::Invalid)?;
+        // The write can take a while on a large seed; say what the server is doing.
+        tracing::info!(
+            directory = %directory.display(),
+            records = dataset.n_records(),
+            "the seed changed: writing it to the store"
+        );
         Ok(SeedOutcome::Loaded(store.replace_seed(&dataset, hash)?))
     })
     .await

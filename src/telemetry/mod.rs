@@ -17,10 +17,16 @@ pub use writer::{BatchWriter, LogGuard};
 
 use crate::config::LogFormat;
 
-/// Installs the global subscriber, writing to stderr; `RUST_LOG` overrides the default `info`
-/// level. Keep the guard until exit: dropping it writes what is still queued.
+/// The filter when `RUST_LOG` is not set: `info`, except tantivy's, which logs each segment
+/// flush and merge of building the search index at `info` (over a hundred lines on a large
+/// seed), through `log`, with its source file on every line.
+pub const DEFAULT_FILTER: &str = "info,tantivy=warn";
+
+/// Installs the global subscriber, writing to stderr; `RUST_LOG` overrides
+/// [`DEFAULT_FILTER`]. Keep the guard until exit: dropping it writes what is still queued.
 pub fn init(format: LogFormat) -> std::io::Result<LogGuard> {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
     let (writer, guard) = BatchWriter::spawn(std::io::stderr())?;
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
