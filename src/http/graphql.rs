@@ -140,9 +140,10 @@ async fn post(request: &Request, body: Body, state: &AppState) -> Response {
             );
         }
     };
-    // Boxed: execution's future is large (async-graphql's), and every middleware's future
-    // holds this handler's by value, so unboxed it would be copied whole at each layer on
-    // every request, cache hits included.
+    // Boxed: execution's future is large (async-graphql's). Held by value, it would make
+    // this handler's future as large, and that future is moved into a box on every request
+    // (`GraphqlFirst`), cache hits included: about 500 more instructions per hit (callgrind).
+    // `get` boxes it for the same reason.
     let executed = Box::pin(execute(
         state,
         request.headers(),
