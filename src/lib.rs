@@ -7,6 +7,7 @@
 pub mod backup;
 pub mod config;
 pub mod domain;
+pub mod error_code;
 pub mod graphql;
 mod http;
 pub mod keys;

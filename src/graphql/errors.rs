@@ -1,24 +1,25 @@
-//! Error codes clients branch on (`extensions.code`), and the one place store errors are
-//! turned into client errors: masked as `INTERNAL`, with the details in the log.
+//! Resolver errors with their codes (from the one table, [`crate::error_code`]), and the one
+//! place store errors are turned into client errors: masked as `INTERNAL`, with the details
+//! in the log.
 
 use async_graphql::{Context, Error, ErrorExtensions, Result};
 
-/// Stable machine-readable codes in `extensions.code`.
-pub(crate) mod code {
-    pub(crate) const NOT_FOUND: &str = "NOT_FOUND";
-    pub(crate) const BAD_USER_INPUT: &str = "BAD_USER_INPUT";
-    pub(crate) const INTERNAL: &str = "INTERNAL";
+use crate::error_code::{ErrorCode, INTERNAL_MESSAGE};
+
+/// An error with `extensions.code` set to `code`.
+pub(crate) fn coded(code: ErrorCode, message: impl Into<String>) -> Error {
+    Error::new(code.public_message(&message.into()).to_owned())
+        .extend_with(move |_, extensions| extensions.set("code", code.as_str()))
 }
 
 /// A record the client asked for by id or code does not exist.
 pub(crate) fn not_found(message: impl Into<String>) -> Error {
-    Error::new(message.into()).extend_with(|_, extensions| extensions.set("code", code::NOT_FOUND))
+    coded(ErrorCode::NotFound, message)
 }
 
 /// An argument is invalid; the message says which and why.
 pub(crate) fn bad_user_input(message: impl Into<String>) -> Error {
-    Error::new(message.into())
-        .extend_with(|_, extensions| extensions.set("code", code::BAD_USER_INPUT))
+    coded(ErrorCode::BadUserInput, message)
 }
 
 /// Masks an internal failure: the client sees only `internal error` and a code, the log
@@ -26,7 +27,7 @@ pub(crate) fn bad_user_input(message: impl Into<String>) -> Error {
 /// GraphQL error, which would copy its text into the response.
 pub(crate) fn internal(error: impl std::fmt::Display) -> Error {
     tracing::error!(%error, "internal error while resolving a query");
-    Error::new("internal error").extend_with(|_, extensions| extensions.set("code", code::INTERNAL))
+    coded(ErrorCode::Internal, INTERNAL_MESSAGE)
 }
 
 /// For a nullable field: turns an error into `null` plus the error (with its path) in the

@@ -14,12 +14,13 @@ use serde::Serialize;
 
 use super::auth::Caller;
 use super::data::{graph, Graph};
-use super::errors::internal;
+use super::errors::{bad_user_input, coded, internal, not_found};
 use super::scalars::{today, Date};
 use super::types::{AuditEntryObject, CourseLevel, CourseObject};
 use crate::domain::{
     self, ApiKey, Code, Course, CourseAction, CourseChange, OrganisationKind, Source, SourceKind,
 };
+use crate::error_code::ErrorCode;
 use crate::search::SearchIndex;
 
 /// The most courses one `upsertCourses` may carry.
@@ -307,7 +308,7 @@ pub(crate) fn authenticated(ctx: &Context<'_>) -> Result<Arc<ApiKey>> {
 }
 
 fn unauthenticated(message: &str) -> Error {
-    Error::new(message).extend_with(|_, extensions| extensions.set("code", "UNAUTHENTICATED"))
+    coded(ErrorCode::Unauthenticated, message)
 }
 
 fn forbidden(key: &ApiKey) -> Error {
@@ -315,10 +316,10 @@ fn forbidden(key: &ApiKey) -> Error {
         .organisation
         .as_ref()
         .map_or_else(String::new, ToString::to_string);
-    Error::new(format!(
-        "this key may only change courses of organisation {organisation}"
-    ))
-    .extend_with(|_, extensions| extensions.set("code", "FORBIDDEN"))
+    coded(
+        ErrorCode::Forbidden,
+        format!("this key may only change courses of organisation {organisation}"),
+    )
 }
 
 /// A partner key may only touch its own organisation's courses; an admin key any.
@@ -331,10 +332,7 @@ fn authorise(key: &ApiKey, provider: &str) -> Result<()> {
 }
 
 fn existing(ctx: &Context<'_>, code: &str) -> Result<Course> {
-    let missing = || {
-        Error::new(format!("no course has code {code:?}"))
-            .extend_with(|_, extensions| extensions.set("code", "NOT_FOUND"))
-    };
+    let missing = || not_found(format!("no course has code {code:?}"));
     let code = Code::parse(code).map_err(|_| missing())?;
     graph(ctx)
         .get::<Course>(&code)?
@@ -355,12 +353,8 @@ fn bad_input(problems: Vec<FieldProblem>) -> Error {
         .map(|p| format!("{}: {}", p.field, p.message))
         .collect();
     let fields = async_graphql::to_value(&problems).unwrap_or_default();
-    Error::new(format!("invalid input: {}", summary.join("; "))).extend_with(
-        move |_, extensions| {
-            extensions.set("code", "BAD_USER_INPUT");
-            extensions.set("fields", fields.clone());
-        },
-    )
+    bad_user_input(format!("invalid input: {}", summary.join("; ")))
+        .extend_with(move |_, extensions| extensions.set("fields", fields.clone()))
 }
 
 fn reject(problems: Vec<FieldProblem>) -> Result<()> {

@@ -1,11 +1,12 @@
 //! `GET /admin/backup`: a consistent, checksummed copy of the store while the server runs,
 //! for an admin key only.
 
-use poem::http::{header, HeaderValue, StatusCode};
+use poem::http::{header, HeaderValue};
 use poem::web::Data;
-use poem::{handler, IntoResponse, Response};
+use poem::{handler, Response};
 
 use super::{error_response, AppState};
+use crate::error_code::ErrorCode;
 use crate::graphql::auth::{authenticate, Caller};
 
 /// Answers the backup file (`application/octet-stream`, named by `Content-Disposition`, its
@@ -25,11 +26,7 @@ pub(super) async fn backup(Data(state): Data<&AppState>, request: &poem::Request
         Caller::Key(key) if key.is_admin() => key,
         Caller::Key(key) => {
             tracing::warn!(key = %key.id, "a partner key asked for a backup");
-            return error_response(
-                StatusCode::FORBIDDEN,
-                "FORBIDDEN",
-                "only an admin key may take a backup",
-            );
+            return error_response(ErrorCode::Forbidden, "only an admin key may take a backup");
         }
         Caller::Anonymous => return unauthenticated("a backup needs an admin API key"),
         Caller::Rejected(reason) => return unauthenticated(reason),
@@ -76,7 +73,7 @@ pub(super) async fn backup(Data(state): Data<&AppState>, request: &poem::Request
 }
 
 fn unauthenticated(message: &str) -> Response {
-    let mut response = error_response(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", message);
+    let mut response = error_response(ErrorCode::Unauthenticated, message);
     response
         .headers_mut()
         .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
@@ -85,10 +82,5 @@ fn unauthenticated(message: &str) -> Response {
 
 fn internal(error: &dyn std::fmt::Display) -> Response {
     tracing::error!(%error, "taking a backup");
-    error_response(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "INTERNAL",
-        "the backup failed; see the server log",
-    )
-    .into_response()
+    error_response(ErrorCode::Internal, "the backup failed")
 }

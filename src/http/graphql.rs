@@ -14,18 +14,11 @@ use serde_json::{json, Value};
 
 use super::cache::{Key, Origin};
 use super::{AppState, MAX_BODY_BYTES};
+pub(super) use crate::error_code::MediaType;
+use crate::error_code::{error_bytes, ErrorCode};
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 const JSON: &str = "application/json";
-
-/// The media type of the response, chosen from the request's `Accept`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(super) enum MediaType {
-    /// `application/graphql-response+json`: request errors answer 4xx.
-    GraphqlResponse,
-    /// `application/json`: every well-formed request answers 200.
-    Json,
-}
 
 /// The parameters of a GraphQL request, however they arrived.
 #[derive(Debug, Deserialize)]
@@ -86,7 +79,7 @@ async fn post(request: &Request, body: Body, state: &AppState) -> Response {
         return request_error(
             media_type,
             StatusCode::PAYLOAD_TOO_LARGE,
-            "LIMIT_EXCEEDED",
+            ErrorCode::LimitExceeded,
             &format!("request body is larger than {MAX_BODY_BYTES} bytes"),
         );
     }
@@ -95,7 +88,7 @@ async fn post(request: &Request, body: Body, state: &AppState) -> Response {
         return request_error(
             media_type,
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "BAD_REQUEST",
+            ErrorCode::BadRequest,
             "POST bodies must be JSON: send `Content-Type: application/json`",
         );
     }
@@ -105,7 +98,7 @@ async fn post(request: &Request, body: Body, state: &AppState) -> Response {
             return request_error(
                 media_type,
                 StatusCode::PAYLOAD_TOO_LARGE,
-                "LIMIT_EXCEEDED",
+                ErrorCode::LimitExceeded,
                 &format!("request body is larger than {MAX_BODY_BYTES} bytes"),
             );
         }
@@ -113,7 +106,7 @@ async fn post(request: &Request, body: Body, state: &AppState) -> Response {
             return request_error(
                 media_type,
                 StatusCode::BAD_REQUEST,
-                "BAD_REQUEST",
+                ErrorCode::BadRequest,
                 &format!("could not read the request body: {error}"),
             );
         }
@@ -135,7 +128,7 @@ async fn post(request: &Request, body: Body, state: &AppState) -> Response {
             return request_error(
                 media_type,
                 StatusCode::BAD_REQUEST,
-                "BAD_REQUEST",
+                ErrorCode::BadRequest,
                 &format!("request body is not a JSON object of GraphQL parameters: {error}"),
             );
         }
@@ -220,7 +213,7 @@ async fn get(request: &Request, state: &AppState) -> Response {
             return request_error(
                 media_type,
                 StatusCode::BAD_REQUEST,
-                "BAD_REQUEST",
+                ErrorCode::BadRequest,
                 &format!("malformed query string: {error}"),
             )
         }
@@ -240,7 +233,7 @@ async fn get(request: &Request, state: &AppState) -> Response {
                     return request_error(
                         media_type,
                         StatusCode::BAD_REQUEST,
-                        "BAD_REQUEST",
+                        ErrorCode::BadRequest,
                         &format!("`{name}` must be a JSON object"),
                     );
                 };
@@ -384,7 +377,7 @@ async fn execute(
             return Executed::uncacheable(request_error(
                 media_type,
                 StatusCode::BAD_REQUEST,
-                "BAD_REQUEST",
+                ErrorCode::BadRequest,
                 &message,
             ))
         }
@@ -398,7 +391,7 @@ async fn execute(
             return Executed::uncacheable(request_error(
                 media_type,
                 request_error_status(media_type),
-                "LIMIT_EXCEEDED",
+                ErrorCode::LimitExceeded,
                 &error.to_string(),
             ))
         }
@@ -407,7 +400,7 @@ async fn execute(
         let mut response = request_error(
             media_type,
             StatusCode::METHOD_NOT_ALLOWED,
-            "BAD_REQUEST",
+            ErrorCode::BadRequest,
             "mutations must be sent with POST",
         );
         response
@@ -476,7 +469,7 @@ async fn execute(
             Executed::uncacheable(request_error(
                 media_type,
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "INTERNAL",
+                ErrorCode::Internal,
                 "internal error",
             ))
         }
@@ -549,12 +542,15 @@ impl PersistedQueryError {
             Self::NotFound => request_error(
                 media_type,
                 request_error_status(media_type),
-                "PERSISTED_QUERY_NOT_FOUND",
+                ErrorCode::PersistedQueryNotFound,
                 "PersistedQueryNotFound",
             ),
-            Self::Malformed(message) => {
-                request_error(media_type, StatusCode::BAD_REQUEST, "BAD_REQUEST", message)
-            }
+            Self::Malformed(message) => request_error(
+                media_type,
+                StatusCode::BAD_REQUEST,
+                ErrorCode::BadRequest,
+                message,
+            ),
         }
     }
 }
@@ -638,21 +634,21 @@ fn add_error_codes(errors: &mut [async_graphql::ServerError], syntax_ok: bool) {
             continue;
         }
         let code = if !syntax_ok {
-            "GRAPHQL_PARSE_FAILED"
+            ErrorCode::GraphqlParseFailed
         } else if error.message.starts_with("Query is too complex")
             || error.message.starts_with("Query is nested too deep")
             || error.message.starts_with("The recursion depth")
         {
-            "LIMIT_EXCEEDED"
+            ErrorCode::LimitExceeded
         } else if error.path.is_empty() {
-            "GRAPHQL_VALIDATION_FAILED"
+            ErrorCode::GraphqlValidationFailed
         } else {
-            "BAD_USER_INPUT"
+            ErrorCode::BadUserInput
         };
         error
             .extensions
             .get_or_insert_with(Default::default)
-            .set("code", code);
+            .set("code", code.as_str());
     }
 }
 
@@ -740,24 +736,21 @@ fn is_json_content_type(headers: &HeaderMap) -> bool {
         .is_some_and(|media| media.trim().eq_ignore_ascii_case(JSON))
 }
 
-fn request_error(media_type: MediaType, status: StatusCode, code: &str, message: &str) -> Response {
-    json_response(
-        media_type,
-        status,
-        &json!({ "errors": [{ "message": message, "extensions": { "code": code } }] }),
-    )
+fn request_error(
+    media_type: MediaType,
+    status: StatusCode,
+    code: ErrorCode,
+    message: &str,
+) -> Response {
+    bytes_response(media_type, status, error_bytes(code, message, None))
 }
 
 fn not_acceptable() -> Response {
-    let body = json!({ "errors": [{ "message": "accept application/graphql-response+json or application/json", "extensions": { "code": "BAD_REQUEST" } }] });
-    json_response(MediaType::Json, StatusCode::NOT_ACCEPTABLE, &body)
-}
-
-fn json_response(media_type: MediaType, status: StatusCode, body: &Value) -> Response {
-    bytes_response(
-        media_type,
-        status,
-        serde_json::to_vec(body).unwrap_or_default(),
+    request_error(
+        MediaType::Json,
+        StatusCode::NOT_ACCEPTABLE,
+        ErrorCode::BadRequest,
+        "accept application/graphql-response+json or application/json",
     )
 }
 

@@ -25,6 +25,7 @@ use poem::web::{Data, Json};
 use poem::{get, handler, Endpoint, EndpointExt, IntoResponse, Response, Route};
 
 use crate::config::Config;
+use crate::error_code::{error_bytes, ErrorCode, MediaType};
 use crate::graphql::{Api, WriteLock};
 use crate::search::SearchIndex;
 use crate::store::Store;
@@ -147,15 +148,15 @@ impl<G: Endpoint, O: Endpoint> Endpoint for GraphqlFirst<G, O> {
     }
 }
 
-/// A GraphQL-shaped error answer from outside GraphQL execution (timeouts, rate limits):
-/// `{"errors":[{"message":...,"extensions":{"code":...}}]}`.
-pub(crate) fn error_response(status: StatusCode, code: &str, message: &str) -> Response {
-    let body = serde_json::json!({
-        "errors": [{ "message": message, "extensions": { "code": code } }]
-    });
-    let mut response = Json(body).into_response();
-    response.set_status(status);
-    response
+/// A GraphQL-shaped error answer from outside GraphQL execution (timeouts, rate limits,
+/// admin routes), as `application/json` with the status the code's table entry gives.
+pub(crate) fn error_response(code: ErrorCode, message: &str) -> Response {
+    let status = StatusCode::from_u16(code.status(MediaType::Json))
+        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    Response::builder()
+        .status(status)
+        .content_type("application/json; charset=utf-8")
+        .body(error_bytes(code, message, None))
 }
 
 /// Readiness: the store is open (and answers), the seed is loaded and the search index is

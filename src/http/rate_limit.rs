@@ -14,9 +14,10 @@ use std::sync::Arc;
 
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
-use poem::http::{header, HeaderValue, StatusCode};
+use poem::http::{header, HeaderValue};
 use poem::{Endpoint, IntoResponse, Middleware, Request, Response, Result};
 
+use crate::error_code::ErrorCode;
 use crate::graphql::auth::{authenticate, Caller};
 use crate::store::Store;
 
@@ -129,8 +130,7 @@ impl Shared {
         self.metrics.rate_limited();
         tracing::info!(?client, retry_after, "rate limited");
         let mut response = super::error_response(
-            StatusCode::TOO_MANY_REQUESTS,
-            "RATE_LIMITED",
+            ErrorCode::RateLimited,
             &format!("too many requests: retry after {retry_after} s"),
         );
         response

@@ -6,8 +6,9 @@ use std::future::Future;
 use std::task::Poll;
 use std::time::Duration;
 
-use poem::http::StatusCode;
 use poem::{Endpoint, IntoResponse, Middleware, Request, Response, Result};
+
+use crate::error_code::ErrorCode;
 
 /// Abandons requests that take longer than `limit`.
 pub(crate) struct Timeout {
@@ -54,8 +55,7 @@ impl<E: Endpoint> Endpoint for TimeoutEndpoint<E> {
             Err(_elapsed) => {
                 tracing::warn!(limit_secs = self.limit.as_secs_f64(), "request timed out");
                 Ok(super::error_response(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "TIMEOUT",
+                    ErrorCode::Timeout,
                     &format!("request timed out after {} s", self.limit.as_secs_f64()),
                 ))
             }
@@ -66,6 +66,7 @@ impl<E: Endpoint> Endpoint for TimeoutEndpoint<E> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use poem::http::StatusCode;
     use poem::test::TestClient;
     use poem::EndpointExt;
 
