@@ -11,9 +11,9 @@ pub const DEFAULT_BIND: &str = "127.0.0.1:8000";
 pub const DEFAULT_SEED_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/seed");
 
 /// The response cache's default byte budget (64 MiB).
-pub const DEFAULT_RESPONSE_CACHE_BYTES: u64 = crate::http::DEFAULT_RESPONSE_CACHE_BYTES;
+pub const DEFAULT_RESPONSE_CACHE_BYTES: u64 = 64 * 1024 * 1024;
 /// The document cache's default number of parsed queries.
-pub const DEFAULT_DOCUMENT_CACHE_ENTRIES: u64 = crate::http::DEFAULT_DOCUMENT_CACHE_ENTRIES;
+pub const DEFAULT_DOCUMENT_CACHE_ENTRIES: u64 = 1_000;
 
 /// How long a request may take before it answers 503 `TIMEOUT`, in seconds.
 pub const DEFAULT_REQUEST_TIMEOUT_SECS: u64 = 30;

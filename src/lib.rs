@@ -108,24 +108,8 @@ pub async fn start(config: Config) -> anyhow::Result<App> {
             .context("building the search index")?
     };
     let search_index = Arc::new(search_index);
-    let write_lock = graphql::WriteLock::default();
-    let api = graphql::Api::new(
-        store.clone(),
-        search_index.clone(),
-        write_lock.clone(),
-        config.document_cache_entries,
-    );
-    let routes = http::routes(
-        http::AppState::new(
-            api,
-            write_lock,
-            store.clone(),
-            search_index,
-            config.response_cache_bytes,
-            config.document_cache_entries,
-        ),
-        &config,
-    );
+    let api = graphql::Api::new(store.clone(), search_index, config.document_cache_entries);
+    let routes = http::routes(http::AppState::new(api, &config), &config);
     let acceptor = http::QuietConnectionsClose::new(
         TcpListener::bind(config.bind)
             .into_acceptor()

@@ -13,6 +13,8 @@ use std::collections::HashMap;
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 use async_graphql::Name;
 
+use super::{MAX_DEPTH, MAX_RECURSIVE_DEPTH};
+
 /// The most selections a query may expand to, fragments inlined. GraphiQL's introspection
 /// query expands to about 400; the README's nested ICB query to 15.
 pub const MAX_EXPANDED_SELECTIONS: u64 = 10_000;
@@ -29,6 +31,10 @@ pub enum LimitError {
     TooManyRootFields,
     #[error("fragment {0:?} spreads itself")]
     FragmentCycle(String),
+    #[error("the query nests selections more than {MAX_RECURSIVE_DEPTH} levels deep; nest less")]
+    TooDeep,
+    #[error("the query nests fields {0} levels deep against a limit of {MAX_DEPTH}: nest less, or fetch the inner records with a second query by id")]
+    FieldsTooDeep(usize),
 }
 
 /// Checks every operation of `document` against the limits above.
@@ -46,8 +52,61 @@ pub fn check(document: &ExecutableDocument) -> Result<(), LimitError> {
         if sizes.root_fields(selection_set)? > MAX_ROOT_FIELDS {
             return Err(LimitError::TooManyRootFields);
         }
+        if !within_recursive_depth(document, selection_set, 0) {
+            return Err(LimitError::TooDeep);
+        }
+        let depth = field_depth(document, selection_set);
+        if depth > MAX_DEPTH {
+            return Err(LimitError::FieldsTooDeep(depth));
+        }
     }
     Ok(())
+}
+
+/// The deepest nesting of fields, fragments inlined, as async-graphql's validation counts
+/// it (a root field is depth 1). Checked here, before validation, so that a query too deep
+/// is refused as such even when it is also invalid, as async-graphql itself does.
+fn field_depth(document: &ExecutableDocument, set: &SelectionSet) -> usize {
+    set.items
+        .iter()
+        .map(|selection| match &selection.node {
+            Selection::Field(field) => 1 + field_depth(document, &field.node.selection_set.node),
+            Selection::InlineFragment(fragment) => {
+                field_depth(document, &fragment.node.selection_set.node)
+            }
+            Selection::FragmentSpread(spread) => document
+                .fragments
+                .get(&spread.node.fragment_name.node)
+                .map_or(0, |fragment| {
+                    field_depth(document, &fragment.node.selection_set.node)
+                }),
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+/// async-graphql's own recursion check, done here so that its refusal is typed: a field
+/// with a selection, an inline fragment and a fragment spread each count one level. Bounded
+/// because it runs after the size check, which refuses cycles and large expansions.
+fn within_recursive_depth(document: &ExecutableDocument, set: &SelectionSet, depth: usize) -> bool {
+    if depth > MAX_RECURSIVE_DEPTH {
+        return false;
+    }
+    set.items.iter().all(|selection| match &selection.node {
+        Selection::Field(field) => {
+            let inner = &field.node.selection_set.node;
+            inner.items.is_empty() || within_recursive_depth(document, inner, depth + 1)
+        }
+        Selection::InlineFragment(fragment) => {
+            within_recursive_depth(document, &fragment.node.selection_set.node, depth + 1)
+        }
+        Selection::FragmentSpread(spread) => document
+            .fragments
+            .get(&spread.node.fragment_name.node)
+            .is_none_or(|fragment| {
+                within_recursive_depth(document, &fragment.node.selection_set.node, depth + 1)
+            }),
+    })
 }
 
 struct Sizes<'a> {
@@ -166,6 +225,23 @@ mod tests {
             check_text(query),
             Err(LimitError::FragmentCycle(_))
         ));
+    }
+
+    #[test]
+    fn selections_nested_past_the_recursion_limit_are_refused() {
+        let fields = |levels: usize| format!("{}{}", "{ roles ".repeat(levels), "}".repeat(levels));
+        assert_eq!(check_text(&fields(16)), Ok(()));
+        assert_eq!(check_text(&fields(17)), Err(LimitError::FieldsTooDeep(17)));
+        // A chain of fragment spreads nests without deepening fields.
+        let spreads = |levels: usize| {
+            let mut query = String::from("{ roles { ...F1 } }");
+            for level in 1..levels {
+                query.push_str(&format!(" fragment F{level} on Role {{ ...F{} }}", level + 1));
+            }
+            query + &format!(" fragment F{levels} on Role {{ name }}")
+        };
+        assert_eq!(check_text(&spreads(31)), Ok(()));
+        assert_eq!(check_text(&spreads(32)), Err(LimitError::TooDeep));
     }
 
     #[test]

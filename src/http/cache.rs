@@ -1,22 +1,17 @@
-//! Caches in front of GraphQL execution: whole responses, and parsed query documents.
+//! The response cache in front of the GraphQL pipeline: the bytes of whole answers.
 //!
 //! The response cache maps (how the request arrived, its raw bytes, the negotiated media
 //! type, the store's data version) to the exact bytes of a successful answer. The data
 //! version is part of the key, so a write or a reseed (which bumps it) makes every older
 //! entry unreachable; moka then evicts them as they age out of the byte budget. Only answers
-//! with status 200, no `errors` and a `query` operation are stored (see `graphql.rs`).
-//!
-//! The document cache maps a query's text to its parsed `ExecutableDocument`, so a query
-//! the cache has seen skips parsing even when its response is not cached (for example other
-//! variables).
+//! the pipeline marks cacheable are stored: whole successes of queries for anonymous callers.
+//! (Parsed documents are cached by the pipeline itself, in `graphql/documents.rs`.)
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
 
-use async_graphql::parser::types::ExecutableDocument;
 use bytes::Bytes;
 
-use super::graphql::MediaType;
+use crate::error_code::MediaType;
 
 /// How the GraphQL parameters arrived: a POST's raw body and a GET's raw query string are
 /// never compared with each other.
@@ -145,78 +140,6 @@ impl ResponseCache {
     }
 }
 
-/// Parsed documents of queries up to [`DocumentCache::MAX_QUERY_BYTES`], bounded by count.
-pub(super) struct DocumentCache {
-    documents: moka::sync::Cache<Arc<str>, Arc<ExecutableDocument>>,
-}
-
-impl DocumentCache {
-    /// Longer queries are parsed every time: they are rarely repeated verbatim.
-    const MAX_QUERY_BYTES: usize = 8 * 1024;
-
-    /// A cache of at most `entries` documents; `None` when that is 0 (caching disabled).
-    pub(super) fn new(entries: u64) -> Option<Self> {
-        (entries > 0).then(|| Self {
-            documents: moka::sync::Cache::new(entries),
-        })
-    }
-
-    /// The parsed document of `query`, from the cache or freshly parsed.
-    pub(super) fn parse(
-        &self,
-        query: &str,
-    ) -> async_graphql::parser::Result<Arc<ExecutableDocument>> {
-        if query.len() > Self::MAX_QUERY_BYTES {
-            return async_graphql::parser::parse_query(query).map(Arc::new);
-        }
-        if let Some(document) = self.documents.get(query) {
-            return Ok(document);
-        }
-        let document = Arc::new(async_graphql::parser::parse_query(query)?);
-        self.documents.insert(Arc::from(query), document.clone());
-        Ok(document)
-    }
-}
-
-/// Automatic persisted queries: query texts by their SHA-256, registered by clients that sent
-/// both, so that later requests (GET URLs especially) may send the hash alone. Bounded by the
-/// bytes of the texts; an evicted hash is simply registered again by the client.
-pub(super) struct PersistedQueries {
-    queries: moka::sync::Cache<[u8; 32], Arc<str>>,
-}
-
-impl PersistedQueries {
-    /// At most this many bytes of query text.
-    const CAPACITY_BYTES: u64 = 16 * 1024 * 1024;
-
-    pub(super) fn new() -> Self {
-        Self {
-            queries: moka::sync::Cache::builder()
-                .max_capacity(Self::CAPACITY_BYTES)
-                .weigher(|_hash: &[u8; 32], query: &Arc<str>| {
-                    u32::try_from(query.len()).unwrap_or(u32::MAX)
-                })
-                .build(),
-        }
-    }
-
-    pub(super) fn get(&self, hash: &[u8; 32]) -> Option<Arc<str>> {
-        self.queries.get(hash)
-    }
-
-    /// Registers `query` under `hash` if it is the query's SHA-256; `false` if it is not.
-    pub(super) fn register(&self, hash: [u8; 32], query: &str) -> bool {
-        use sha2::Digest;
-        if sha2::Sha256::digest(query.as_bytes()).as_slice() != hash {
-            return false;
-        }
-        if !self.queries.contains_key(&hash) {
-            self.queries.insert(hash, Arc::from(query));
-        }
-        true
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -286,22 +209,8 @@ mod tests {
     }
 
     #[test]
-    fn a_persisted_query_is_registered_only_under_its_own_hash() {
-        use sha2::Digest;
-        let queries = PersistedQueries::new();
-        let query = "{ __typename }";
-        let hash: [u8; 32] = sha2::Sha256::digest(query).into();
-
-        assert!(!queries.register([0; 32], query));
-        assert_eq!(queries.get(&[0; 32]), None);
-        assert!(queries.register(hash, query));
-        assert_eq!(queries.get(&hash).as_deref(), Some(query));
-    }
-
-    #[test]
     fn zero_capacity_disables_caching() {
         assert!(ResponseCache::new(0).is_none());
-        assert!(DocumentCache::new(0).is_none());
     }
 
     #[test]
@@ -311,14 +220,5 @@ mod tests {
         let request_len = key.request.len() as u64;
         cache.insert(key, Bytes::from_static(b"0123456789"));
         assert_eq!(cache.stats().weighted_size, request_len + 10);
-    }
-
-    #[test]
-    fn documents_are_parsed_once() {
-        let cache = DocumentCache::new(10).unwrap();
-        let first = cache.parse("{ __typename }").unwrap();
-        let second = cache.parse("{ __typename }").unwrap();
-        assert!(Arc::ptr_eq(&first, &second));
-        assert!(cache.parse("{ broken").is_err());
     }
 }

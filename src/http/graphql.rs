@@ -1,34 +1,21 @@
 //! `/graphql` over HTTP, following the GraphQL-over-HTTP specification: JSON bodies on POST,
-//! URL parameters on GET (queries only), `application/graphql-response+json` or
-//! `application/json` as the client accepts, and the status codes the specification gives.
+//! URL parameters on GET, `application/graphql-response+json` or `application/json` as the
+//! client accepts, and the status each answer's outcome calls for. Transport only: the
+//! request's GraphQL meaning is the pipeline's (`graphql::Api::execute`); here are methods,
+//! media types, the body limit, the rate limit, the response cache's bytes and `ETag`s.
 
-use std::sync::Arc;
-
-use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use bytes::Bytes;
 use poem::error::MethodNotAllowedError;
 use poem::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use poem::{Body, Endpoint, Request, Response};
-use serde::Deserialize;
-use serde_json::{json, Value};
 
 use super::cache::{Key, Origin};
 use super::{AppState, MAX_BODY_BYTES};
-pub(super) use crate::error_code::MediaType;
-use crate::error_code::{error_bytes, ErrorCode};
+use crate::error_code::{error_bytes, ErrorCode, MediaType};
+use crate::graphql::{Answer, Caller, Outcome, RawRequest};
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 const JSON: &str = "application/json";
-
-/// The parameters of a GraphQL request, however they arrived.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Parameters {
-    query: Option<Value>,
-    operation_name: Option<Value>,
-    variables: Option<Value>,
-    extensions: Option<Value>,
-}
 
 /// The `/graphql` endpoint: `POST` and `GET` (`HEAD` answers as `GET`, without the body;
 /// other methods are 405), holding the state itself.
@@ -51,24 +38,46 @@ impl Endpoint for GraphqlEndpoint {
 
     async fn call(&self, mut request: Request) -> poem::Result<Response> {
         let body = request.take_body();
-        match *request.method() {
-            Method::POST => Ok(post(&request, body, &self.state).await),
-            Method::GET => Ok(get(&request, &self.state).await),
-            Method::HEAD => {
-                let mut response = get(&request, &self.state).await;
-                response.set_body(());
-                Ok(response)
-            }
-            _ => Err(MethodNotAllowedError.into()),
+        let method = request.method().clone();
+        if ![Method::POST, Method::GET, Method::HEAD].contains(&method) {
+            return Err(MethodNotAllowedError.into());
         }
+        // The one authentication of the request: the rate limit and the pipeline share it.
+        let caller = match request.headers().get(header::AUTHORIZATION) {
+            None => Caller::Anonymous,
+            Some(value) => self
+                .state
+                .api
+                .authenticate(Some(value.to_str().unwrap_or("invalid"))),
+        };
+        if let Some(refused) = self.state.rate_limit.check(&request, &caller) {
+            discard(body, MAX_BODY_BYTES).await;
+            return Ok(refused);
+        }
+        let mut response = match method {
+            Method::POST => post(&request, body, &self.state, caller).await,
+            _ => get(&request, &self.state, caller).await,
+        };
+        if method == Method::HEAD {
+            response.set_body(());
+        }
+        Ok(response)
     }
 }
 
 /// `POST /graphql` with a JSON body.
-async fn post(request: &Request, body: Body, state: &AppState) -> Response {
+async fn post(request: &Request, body: Body, state: &AppState, caller: Caller) -> Response {
     let Some(media_type) = negotiate(request.headers()) else {
         discard(body, MAX_BODY_BYTES).await;
         return not_acceptable();
+    };
+    let too_large = || {
+        refusal(
+            media_type,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::LimitExceeded,
+            &format!("request body is larger than {MAX_BODY_BYTES} bytes"),
+        )
     };
     let declared_length = request
         .headers()
@@ -76,16 +85,11 @@ async fn post(request: &Request, body: Body, state: &AppState) -> Response {
         .and_then(|value| value.to_str().ok()?.parse::<u64>().ok());
     if declared_length.is_some_and(|length| length > MAX_BODY_BYTES as u64) {
         discard(body, DISCARD_OVERSIZE_BYTES).await;
-        return request_error(
-            media_type,
-            StatusCode::PAYLOAD_TOO_LARGE,
-            ErrorCode::LimitExceeded,
-            &format!("request body is larger than {MAX_BODY_BYTES} bytes"),
-        );
+        return too_large();
     }
     if !is_json_content_type(request.headers()) {
         discard(body, MAX_BODY_BYTES).await;
-        return request_error(
+        return refusal(
             media_type,
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorCode::BadRequest,
@@ -94,16 +98,9 @@ async fn post(request: &Request, body: Body, state: &AppState) -> Response {
     }
     let bytes = match read_body(body, MAX_BODY_BYTES).await {
         Ok(bytes) => bytes,
-        Err(poem::error::ReadBodyError::PayloadTooLarge) => {
-            return request_error(
-                media_type,
-                StatusCode::PAYLOAD_TOO_LARGE,
-                ErrorCode::LimitExceeded,
-                &format!("request body is larger than {MAX_BODY_BYTES} bytes"),
-            );
-        }
+        Err(poem::error::ReadBodyError::PayloadTooLarge) => return too_large(),
         Err(error) => {
-            return request_error(
+            return refusal(
                 media_type,
                 StatusCode::BAD_REQUEST,
                 ErrorCode::BadRequest,
@@ -111,57 +108,19 @@ async fn post(request: &Request, body: Body, state: &AppState) -> Response {
             );
         }
     };
-    let key = cache_key(
-        state,
-        request.headers(),
-        Origin::Post,
-        bytes.clone(),
-        media_type,
-    );
+    let key = cache_key(state, &caller, Origin::Post, bytes.clone(), media_type);
     if let Some(response) = cached_response(state, key.as_ref(), media_type) {
         return response;
     }
-    let cached = key.is_some() && state.responses.is_some();
-    let parameters = match serde_json::from_slice::<Parameters>(&bytes) {
-        Ok(parameters) => parameters,
-        Err(error) => {
-            return request_error(
-                media_type,
-                StatusCode::BAD_REQUEST,
-                ErrorCode::BadRequest,
-                &format!("request body is not a JSON object of GraphQL parameters: {error}"),
-            );
-        }
+    let answer = match RawRequest::from_json(&bytes) {
+        // Boxed: execution's future is large (async-graphql's). Held by value, it would make
+        // this handler's future as large, and that future is moved into a box on every
+        // request (`GraphqlFirst`), cache hits included: about 500 more instructions per hit
+        // (callgrind). `get` boxes it for the same reason.
+        Ok(raw) => Box::pin(state.api.execute(raw, caller)).await,
+        Err(refused) => refused,
     };
-    // Boxed: execution's future is large (async-graphql's). Held by value, it would make
-    // this handler's future as large, and that future is moved into a box on every request
-    // (`GraphqlFirst`), cache hits included: about 500 more instructions per hit (callgrind).
-    // `get` boxes it for the same reason.
-    let executed = Box::pin(execute(
-        state,
-        request.headers(),
-        media_type,
-        parameters,
-        false,
-        key,
-    ))
-    .await;
-    mark_miss(executed.response, cached)
-}
-
-/// Reads the whole body, refusing more than `limit` bytes, however many `Content-Length`
-/// claimed. Unlike poem's `into_bytes_limit`, which zeroes a 4 KiB buffer and copies every
-/// chunk through it, a body that arrives in one piece is kept as it came.
-async fn read_body(body: Body, limit: usize) -> Result<Bytes, poem::error::ReadBodyError> {
-    use http_body_util::BodyExt;
-    let body: http_body_util::combinators::BoxBody<Bytes, std::io::Error> = body.into();
-    match http_body_util::Limited::new(body, limit).collect().await {
-        Ok(collected) => Ok(collected.to_bytes()),
-        Err(error) if error.is::<http_body_util::LengthLimitError>() => {
-            Err(poem::error::ReadBodyError::PayloadTooLarge)
-        }
-        Err(error) => Err(poem::error::ReadBodyError::Io(std::io::Error::other(error))),
-    }
+    respond(state, answer, media_type, key).0
 }
 
 /// How much of an oversized body is read and dropped before the 413 is sent.
@@ -178,14 +137,14 @@ async fn discard(body: Body, limit: usize) {
 }
 
 /// `GET /graphql?query=...&variables=...`: queries only, never mutations.
-async fn get(request: &Request, state: &AppState) -> Response {
+async fn get(request: &Request, state: &AppState, caller: Caller) -> Response {
     let Some(media_type) = negotiate(request.headers()) else {
         return not_acceptable();
     };
     let raw_query = request.uri().query().unwrap_or("");
     let key = cache_key(
         state,
-        request.headers(),
+        &caller,
         Origin::Get,
         Bytes::copy_from_slice(raw_query.as_bytes()),
         media_type,
@@ -206,62 +165,52 @@ async fn get(request: &Request, state: &AppState) -> Response {
         }
         return response;
     }
-    let cached = key.is_some() && state.responses.is_some();
-    let pairs: Vec<(String, String)> = match serde_urlencoded::from_str(raw_query) {
-        Ok(pairs) => pairs,
-        Err(error) => {
-            return request_error(
-                media_type,
-                StatusCode::BAD_REQUEST,
-                ErrorCode::BadRequest,
-                &format!("malformed query string: {error}"),
-            )
-        }
+    let answer = match RawRequest::from_url_query(raw_query) {
+        Ok(raw) => Box::pin(state.api.execute(raw, caller)).await,
+        Err(refused) => refused,
     };
-    let mut parameters = Parameters {
-        query: None,
-        operation_name: None,
-        variables: None,
-        extensions: None,
-    };
-    for (name, value) in pairs {
-        match name.as_str() {
-            "query" => parameters.query = Some(Value::String(value)),
-            "operationName" => parameters.operation_name = Some(Value::String(value)),
-            "variables" | "extensions" => {
-                let Ok(parsed) = serde_json::from_str::<Value>(&value) else {
-                    return request_error(
-                        media_type,
-                        StatusCode::BAD_REQUEST,
-                        ErrorCode::BadRequest,
-                        &format!("`{name}` must be a JSON object"),
-                    );
-                };
-                if name == "variables" {
-                    parameters.variables = Some(parsed);
-                } else {
-                    parameters.extensions = Some(parsed);
-                }
-            }
-            _ => {}
-        }
-    }
-    let Executed {
-        mut response,
-        cacheable,
-    } = Box::pin(execute(
-        state,
-        request.headers(),
-        media_type,
-        parameters,
-        true,
-        key,
-    ))
-    .await;
+    let (mut response, cacheable) = respond(state, answer, media_type, key);
     if let (Some(etag), true) = (&etag, cacheable) {
         set_http_caching(&mut response, etag);
     }
-    mark_miss(response, cached)
+    response
+}
+
+/// The HTTP response of a pipeline answer: its status from the outcome, the response cache
+/// filled when the answer may be shared, and whether it was.
+fn respond(
+    state: &AppState,
+    answer: Answer,
+    media_type: MediaType,
+    key: Option<Key>,
+) -> (Response, bool) {
+    state
+        .metrics
+        .graphql(answer.operation_label(), answer.outcome_label());
+    let status = match answer.outcome {
+        Outcome::Executed { .. } => StatusCode::OK,
+        Outcome::Refused(code) => status_of(code, media_type),
+        Outcome::MutationOverGet => StatusCode::METHOD_NOT_ALLOWED,
+    };
+    let cacheable = answer.cacheable && key.is_some();
+    let cached = key.is_some() && state.responses.is_some();
+    if cacheable {
+        if let (Some(cache), Some(key)) = (&state.responses, key) {
+            cache.insert(key, answer.body.clone());
+        }
+    }
+    let mut response = bytes_response(media_type, status, answer.body);
+    if answer.outcome == Outcome::MutationOverGet {
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("POST"));
+    }
+    if cached {
+        response
+            .headers_mut()
+            .insert(X_CACHE, HeaderValue::from_static("miss"));
+    }
+    (response, cacheable)
 }
 
 /// `ETag` and `Cache-Control` for a cacheable GET answer: shared caches may store it but must
@@ -295,15 +244,15 @@ fn if_none_match(headers: &HeaderMap, etag: &str) -> bool {
 /// key, so a write or a reseed makes every older entry unreachable.
 fn cache_key(
     state: &AppState,
-    headers: &HeaderMap,
+    caller: &Caller,
     origin: Origin,
     raw: Bytes,
     media_type: MediaType,
 ) -> Option<Key> {
-    if headers.contains_key(header::AUTHORIZATION) {
+    if !matches!(caller, Caller::Anonymous) {
         return None;
     }
-    match state.store.data_version() {
+    match state.api.data_version() {
         Ok(data_version) => Some(Key::new(
             origin,
             raw,
@@ -330,350 +279,26 @@ fn cached_response(state: &AppState, key: Option<&Key>, media_type: MediaType) -
     Some(response)
 }
 
-/// Marks a response computed while the cache was on (`cached`) as a miss.
-fn mark_miss(mut response: Response, cached: bool) -> Response {
-    if cached {
-        response
-            .headers_mut()
-            .insert(X_CACHE, HeaderValue::from_static("miss"));
-    }
-    response
-}
-
 /// Tells whether a response came from the response cache.
 const X_CACHE: HeaderName = HeaderName::from_static("x-cache");
 
-/// An executed request's answer, and whether it may be cached: a whole success of a query
-/// for an anonymous caller.
-struct Executed {
-    response: Response,
-    cacheable: bool,
+fn status_of(code: ErrorCode, media_type: MediaType) -> StatusCode {
+    StatusCode::from_u16(code.status(media_type)).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
-impl Executed {
-    fn uncacheable(response: Response) -> Self {
-        Self {
-            response,
-            cacheable: false,
+/// Reads the whole body, refusing more than `limit` bytes, however many `Content-Length`
+/// claimed. Unlike poem's `into_bytes_limit`, which zeroes a 4 KiB buffer and copies every
+/// chunk through it, a body that arrives in one piece is kept as it came.
+async fn read_body(body: Body, limit: usize) -> Result<Bytes, poem::error::ReadBodyError> {
+    use http_body_util::BodyExt;
+    let body: http_body_util::combinators::BoxBody<Bytes, std::io::Error> = body.into();
+    match http_body_util::Limited::new(body, limit).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(error) if error.is::<http_body_util::LengthLimitError>() => {
+            Err(poem::error::ReadBodyError::PayloadTooLarge)
         }
+        Err(error) => Err(poem::error::ReadBodyError::Io(std::io::Error::other(error))),
     }
-}
-
-async fn execute(
-    state: &AppState,
-    headers: &HeaderMap,
-    media_type: MediaType,
-    parameters: Parameters,
-    via_get: bool,
-    key: Option<Key>,
-) -> Executed {
-    let mut parameters = parameters;
-    if let Err(error) = resolve_persisted_query(state, &mut parameters) {
-        return Executed::uncacheable(error.into_response(media_type));
-    }
-    let mut request = match graphql_request(parameters) {
-        Ok(request) => request,
-        Err(message) => {
-            return Executed::uncacheable(request_error(
-                media_type,
-                StatusCode::BAD_REQUEST,
-                ErrorCode::BadRequest,
-                &message,
-            ))
-        }
-    };
-    let Prepared {
-        operation,
-        syntax_ok,
-    } = match prepare(state, &mut request) {
-        Ok(prepared) => prepared,
-        Err(error) => {
-            return Executed::uncacheable(request_error(
-                media_type,
-                request_error_status(media_type),
-                ErrorCode::LimitExceeded,
-                &error.to_string(),
-            ))
-        }
-    };
-    if via_get && operation == Some(OperationType::Mutation) {
-        let mut response = request_error(
-            media_type,
-            StatusCode::METHOD_NOT_ALLOWED,
-            ErrorCode::BadRequest,
-            "mutations must be sent with POST",
-        );
-        response
-            .headers_mut()
-            .insert(header::ALLOW, header::HeaderValue::from_static("POST"));
-        return Executed::uncacheable(response);
-    }
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .map(|value| value.to_str().unwrap_or("invalid"));
-    let caller = crate::graphql::auth::authenticate(&state.store, authorization);
-    let mut response = state.api.execute(request.data(caller)).await;
-    add_error_codes(&mut response.errors, syntax_ok);
-    // A request error (syntax, validation, limits) stops before execution: no data, and no
-    // error has a path. A field error during execution has a path and answers 200, with
-    // `data` (null where a non-null field failed) as the specification requires.
-    let is_request_error = response.data == async_graphql::Value::Null
-        && !response.errors.is_empty()
-        && response.errors.iter().all(|error| error.path.is_empty());
-    state.metrics.graphql(
-        match operation {
-            Some(OperationType::Query) => "query",
-            Some(OperationType::Mutation) => "mutation",
-            Some(OperationType::Subscription) => "subscription",
-            None => "unknown",
-        },
-        if is_request_error {
-            "request_error"
-        } else if response.errors.is_empty() {
-            "ok"
-        } else {
-            "field_error"
-        },
-    );
-    let status = if is_request_error {
-        request_error_status(media_type)
-    } else {
-        StatusCode::OK
-    };
-    // Serialised straight from the response, so fields keep the order the query asked for.
-    let body = if is_request_error {
-        serde_json::to_vec(&json!({ "errors": response.errors }))
-    } else {
-        serde_json::to_vec(&response)
-    };
-    match body {
-        Ok(body) => {
-            let body = Bytes::from(body);
-            // Only whole successes of queries: never errors, partial answers or mutations.
-            let cacheable = status == StatusCode::OK
-                && response.errors.is_empty()
-                && operation == Some(OperationType::Query)
-                && key.is_some();
-            if cacheable {
-                if let (Some(cache), Some(key)) = (&state.responses, key) {
-                    cache.insert(key, body.clone());
-                }
-            }
-            Executed {
-                response: bytes_response(media_type, status, body),
-                cacheable,
-            }
-        }
-        Err(error) => {
-            tracing::error!(%error, "could not serialise a GraphQL response");
-            Executed::uncacheable(request_error(
-                media_type,
-                StatusCode::INTERNAL_SERVER_ERROR,
-                ErrorCode::Internal,
-                "internal error",
-            ))
-        }
-    }
-}
-
-/// Automatic persisted queries (Apollo's protocol): `extensions.persistedQuery` is
-/// `{"version": 1, "sha256Hash": "<64 hex digits>"}`. With `query`, the text is registered
-/// under its hash (after checking the hash is its SHA-256); without, the registered text is
-/// used, or the request answers `PERSISTED_QUERY_NOT_FOUND` (message `PersistedQueryNotFound`,
-/// which Apollo clients recognise) and the client sends it again with its text.
-fn resolve_persisted_query(
-    state: &AppState,
-    parameters: &mut Parameters,
-) -> Result<(), PersistedQueryError> {
-    let Some(Value::Object(extensions)) = &parameters.extensions else {
-        return Ok(());
-    };
-    let Some(persisted) = extensions.get("persistedQuery") else {
-        return Ok(());
-    };
-    if persisted.get("version").and_then(Value::as_u64) != Some(1) {
-        return Err(PersistedQueryError::Malformed(
-            "`extensions.persistedQuery.version` must be 1",
-        ));
-    }
-    let hash = persisted
-        .get("sha256Hash")
-        .and_then(Value::as_str)
-        .and_then(|text| {
-            let mut hash = [0u8; 32];
-            hex::decode_to_slice(text, &mut hash).ok().map(|()| hash)
-        })
-        .ok_or(PersistedQueryError::Malformed(
-            "`extensions.persistedQuery.sha256Hash` must be 64 hexadecimal digits",
-        ))?;
-    match &parameters.query {
-        Some(Value::String(query)) => {
-            if state.persisted.register(hash, query) {
-                Ok(())
-            } else {
-                Err(PersistedQueryError::Malformed(
-                    "`extensions.persistedQuery.sha256Hash` is not the SHA-256 of `query`",
-                ))
-            }
-        }
-        None | Some(Value::Null) => match state.persisted.get(&hash) {
-            Some(query) => {
-                parameters.query = Some(Value::String(query.to_string()));
-                Ok(())
-            }
-            None => Err(PersistedQueryError::NotFound),
-        },
-        // A non-string query is refused with the usual message.
-        Some(_) => Ok(()),
-    }
-}
-
-/// Why a persisted query could not be used.
-enum PersistedQueryError {
-    /// The hash is not known (yet): the client should send the query text with it.
-    NotFound,
-    /// The `persistedQuery` extension is malformed or its hash is not the query's.
-    Malformed(&'static str),
-}
-
-impl PersistedQueryError {
-    fn into_response(self, media_type: MediaType) -> Response {
-        match self {
-            Self::NotFound => request_error(
-                media_type,
-                request_error_status(media_type),
-                ErrorCode::PersistedQueryNotFound,
-                "PersistedQueryNotFound",
-            ),
-            Self::Malformed(message) => request_error(
-                media_type,
-                StatusCode::BAD_REQUEST,
-                ErrorCode::BadRequest,
-                message,
-            ),
-        }
-    }
-}
-
-/// Checks the parameters' shapes as the specification requires, then builds the request.
-fn graphql_request(parameters: Parameters) -> Result<async_graphql::Request, String> {
-    let query = match parameters.query {
-        Some(Value::String(query)) => query,
-        Some(_) => return Err("`query` must be a string".to_owned()),
-        None => return Err("`query` is required".to_owned()),
-    };
-    let mut request = async_graphql::Request::new(query);
-    match parameters.operation_name {
-        Some(Value::String(name)) => request = request.operation_name(name),
-        None | Some(Value::Null) => {}
-        Some(_) => return Err("`operationName` must be a string".to_owned()),
-    }
-    match parameters.variables {
-        Some(Value::Object(variables)) => {
-            request = request.variables(async_graphql::Variables::from_json(Value::Object(
-                variables,
-            )));
-        }
-        None | Some(Value::Null) => {}
-        Some(_) => return Err("`variables` must be an object".to_owned()),
-    }
-    match parameters.extensions {
-        Some(Value::Object(_)) | None | Some(Value::Null) => {}
-        Some(_) => return Err("`extensions` must be an object".to_owned()),
-    }
-    Ok(request)
-}
-
-/// What [`prepare`] learnt of a request's query.
-struct Prepared {
-    /// The type of the operation it would run; `None` when the query does not parse or
-    /// names no operation it holds.
-    operation: Option<OperationType>,
-    /// Whether the query parsed; when not, execution reports the syntax error.
-    syntax_ok: bool,
-}
-
-/// Parses the query once (through the document cache when it is on), checks the limits
-/// async-graphql cannot (fragment fan-out, root fields) before anything expands it, and hands
-/// the document to the request so execution does not parse it again.
-fn prepare(
-    state: &AppState,
-    request: &mut async_graphql::Request,
-) -> Result<Prepared, crate::graphql::limits::LimitError> {
-    let parsed = match &state.documents {
-        Some(documents) => documents.parse(&request.query).ok(),
-        None => async_graphql::parser::parse_query(&request.query)
-            .ok()
-            .map(Arc::new),
-    };
-    let Some(document) = parsed else {
-        return Ok(Prepared {
-            operation: None,
-            syntax_ok: false,
-        });
-    };
-    crate::graphql::limits::check(&document)?;
-    let operation = operation_type(&document, request.operation_name.as_deref());
-    request.set_parsed_query(Arc::unwrap_or_clone(document));
-    Ok(Prepared {
-        operation,
-        syntax_ok: true,
-    })
-}
-
-/// Gives every error a stable `extensions.code`, so clients never branch on message text.
-/// Our resolvers set their own; async-graphql's parse, validation and limit errors and its
-/// argument coercion errors get one here.
-fn add_error_codes(errors: &mut [async_graphql::ServerError], syntax_ok: bool) {
-    for error in errors {
-        let has_code = error
-            .extensions
-            .as_ref()
-            .is_some_and(|extensions| extensions.get("code").is_some());
-        if has_code {
-            continue;
-        }
-        let code = if !syntax_ok {
-            ErrorCode::GraphqlParseFailed
-        } else if error.message.starts_with("Query is too complex")
-            || error.message.starts_with("Query is nested too deep")
-            || error.message.starts_with("The recursion depth")
-        {
-            ErrorCode::LimitExceeded
-        } else if error.path.is_empty() {
-            ErrorCode::GraphqlValidationFailed
-        } else {
-            ErrorCode::BadUserInput
-        };
-        error
-            .extensions
-            .get_or_insert_with(Default::default)
-            .set("code", code.as_str());
-    }
-}
-
-/// The status of an error that stops a request before execution: 400 where the client
-/// accepts `application/graphql-response+json`, 200 for legacy `application/json`.
-fn request_error_status(media_type: MediaType) -> StatusCode {
-    match media_type {
-        MediaType::GraphqlResponse => StatusCode::BAD_REQUEST,
-        MediaType::Json => StatusCode::OK,
-    }
-}
-
-/// The type of the operation `operation_name` (or the first one) selects in `document`.
-fn operation_type(
-    document: &ExecutableDocument,
-    operation_name: Option<&str>,
-) -> Option<OperationType> {
-    let operations: Vec<_> = document.operations.iter().collect();
-    let selected = match operation_name {
-        Some(name) => operations
-            .into_iter()
-            .find(|(operation_name, _)| operation_name.map(|n| n.as_str()) == Some(name)),
-        None => operations.into_iter().next(),
-    };
-    selected.map(|(_, operation)| operation.node.ty)
 }
 
 /// Picks the response media type from `Accept`; `None` when the client accepts neither.
@@ -736,17 +361,13 @@ fn is_json_content_type(headers: &HeaderMap) -> bool {
         .is_some_and(|media| media.trim().eq_ignore_ascii_case(JSON))
 }
 
-fn request_error(
-    media_type: MediaType,
-    status: StatusCode,
-    code: ErrorCode,
-    message: &str,
-) -> Response {
+/// A refusal by the transport itself, with the status HTTP defines for it.
+fn refusal(media_type: MediaType, status: StatusCode, code: ErrorCode, message: &str) -> Response {
     bytes_response(media_type, status, error_bytes(code, message, None))
 }
 
 fn not_acceptable() -> Response {
-    request_error(
+    refusal(
         MediaType::Json,
         StatusCode::NOT_ACCEPTABLE,
         ErrorCode::BadRequest,

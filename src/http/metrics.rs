@@ -157,7 +157,7 @@ pub(crate) fn route_label(path: &str) -> &'static str {
 /// `GET /metrics`.
 #[handler]
 pub(super) fn metrics(Data(state): Data<&AppState>) -> Response {
-    match state.store.size_on_disk() {
+    match state.api.store_size() {
         Ok(bytes) => state
             .metrics
             .store_size

@@ -26,19 +26,11 @@ use poem::{get, handler, Endpoint, EndpointExt, IntoResponse, Response, Route};
 
 use crate::config::Config;
 use crate::error_code::{error_bytes, ErrorCode, MediaType};
-use crate::graphql::{Api, WriteLock};
-use crate::search::SearchIndex;
-use crate::store::Store;
+use crate::graphql::Api;
 
 /// The largest request body accepted, in bytes; enforced while reading, whatever
 /// `Content-Length` claims.
 pub(crate) const MAX_BODY_BYTES: usize = 256 * 1024;
-
-/// The response cache's default byte budget: request plus response bytes of every entry.
-pub(crate) const DEFAULT_RESPONSE_CACHE_BYTES: u64 = 64 * 1024 * 1024;
-
-/// The document cache's default size, in parsed queries.
-pub(crate) const DEFAULT_DOCUMENT_CACHE_ENTRIES: u64 = 1_000;
 
 /// What every handler shares: one `Arc`, so that poem's `AddData` clones a single pointer
 /// into each request (cloning the fields one by one cost about 540 instructions per request,
@@ -49,37 +41,25 @@ pub(crate) struct AppState(Arc<Shared>);
 /// The contents of [`AppState`].
 pub(crate) struct Shared {
     pub(crate) api: Api,
-    /// The schema's write lock, which a backup holds while it reads the store.
-    write_lock: WriteLock,
-    pub(crate) store: Arc<Store>,
-    search_index: Arc<SearchIndex>,
     metrics: Arc<metrics::Metrics>,
     /// `None` when disabled (a budget of 0 bytes).
     responses: Option<Arc<cache::ResponseCache>>,
-    /// `None` when disabled (0 entries).
-    documents: Option<Arc<cache::DocumentCache>>,
-    /// Automatic persisted queries, by SHA-256.
-    persisted: Arc<cache::PersistedQueries>,
+    rate_limit: rate_limit::RateLimit,
 }
 
 impl AppState {
-    pub(crate) fn new(
-        api: Api,
-        write_lock: WriteLock,
-        store: Arc<Store>,
-        search_index: Arc<SearchIndex>,
-        response_cache_bytes: u64,
-        document_cache_entries: u64,
-    ) -> Self {
+    pub(crate) fn new(api: Api, config: &Config) -> Self {
+        let metrics = Arc::new(metrics::Metrics::new());
         Self(Arc::new(Shared {
             api,
-            write_lock,
-            store,
-            search_index,
-            metrics: Arc::new(metrics::Metrics::new()),
-            responses: cache::ResponseCache::new(response_cache_bytes).map(Arc::new),
-            documents: cache::DocumentCache::new(document_cache_entries).map(Arc::new),
-            persisted: Arc::new(cache::PersistedQueries::new()),
+            rate_limit: rate_limit::RateLimit::new(
+                config.rate_limit_per_second,
+                config.rate_limit_burst,
+                config.rate_limit_loopback,
+                metrics.clone(),
+            ),
+            metrics,
+            responses: cache::ResponseCache::new(config.response_cache_bytes).map(Arc::new),
         }))
     }
 }
@@ -95,15 +75,8 @@ impl std::ops::Deref for AppState {
 /// Every route of the server, with the middleware `config` asks for.
 pub(crate) fn routes(state: AppState, config: &Config) -> impl Endpoint {
     let metrics = state.metrics.clone();
-    let rate_limit = rate_limit::RateLimit::new(
-        config.rate_limit_per_second,
-        config.rate_limit_burst,
-        config.rate_limit_loopback,
-        state.store.clone(),
-        metrics.clone(),
-    );
     let cors = cors::AllowList::new(&config.cors_origins);
-    let graphql = graphql::GraphqlEndpoint::new(state.clone()).with(rate_limit);
+    let graphql = graphql::GraphqlEndpoint::new(state.clone());
     let others = Route::new()
         .at("/", playground::index())
         .nest("/playground", playground::assets())
@@ -150,7 +123,7 @@ impl<G: Endpoint, O: Endpoint> Endpoint for GraphqlFirst<G, O> {
 
 /// A GraphQL-shaped error answer from outside GraphQL execution (timeouts, rate limits,
 /// admin routes), as `application/json` with the status the code's table entry gives.
-pub(crate) fn error_response(code: ErrorCode, message: &str) -> Response {
+fn error_response(code: ErrorCode, message: &str) -> Response {
     let status = StatusCode::from_u16(code.status(MediaType::Json))
         .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     Response::builder()
@@ -164,11 +137,11 @@ pub(crate) fn error_response(code: ErrorCode, message: &str) -> Response {
 /// data version is still read to prove the store answers.
 #[handler]
 fn ready(Data(state): Data<&AppState>) -> Response {
-    match state.store.data_version() {
-        Ok(data_version) => Json(serde_json::json!({
+    match state.api.readiness() {
+        Ok(readiness) => Json(serde_json::json!({
             "status": "ready",
-            "dataVersion": data_version,
-            "searchDocuments": state.search_index.len(),
+            "dataVersion": readiness.data_version,
+            "searchDocuments": readiness.search_documents,
         }))
         .into_response(),
         Err(error) => {
@@ -189,7 +162,7 @@ fn ready(Data(state): Data<&AppState>) -> Response {
 fn health(
     poem::web::Data(state): poem::web::Data<&AppState>,
 ) -> poem::Result<Json<serde_json::Value>> {
-    let data_version = state.store.data_version().map_err(|error| {
+    let data_version = state.api.data_version().map_err(|error| {
         tracing::error!(%error, "health check could not read the store");
         poem::Error::from_status(poem::http::StatusCode::SERVICE_UNAVAILABLE)
     })?;

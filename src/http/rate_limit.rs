@@ -15,11 +15,10 @@ use std::sync::Arc;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
 use poem::http::{header, HeaderValue};
-use poem::{Endpoint, IntoResponse, Middleware, Request, Response, Result};
+use poem::{Request, Response};
 
 use crate::error_code::ErrorCode;
-use crate::graphql::auth::{authenticate, Caller};
-use crate::store::Store;
+use crate::graphql::Caller;
 
 use super::metrics::Metrics;
 
@@ -44,7 +43,6 @@ struct Shared {
     checks: AtomicU64,
     /// Whether loopback clients are limited too.
     limit_loopback: bool,
-    store: Arc<Store>,
     metrics: Arc<Metrics>,
 }
 
@@ -54,7 +52,6 @@ impl RateLimit {
         per_second: u32,
         burst: u32,
         limit_loopback: bool,
-        store: Arc<Store>,
         metrics: Arc<Metrics>,
     ) -> Self {
         let quota = NonZeroU32::new(per_second)
@@ -67,7 +64,6 @@ impl RateLimit {
                 limiter,
                 checks: AtomicU64::new(0),
                 limit_loopback,
-                store,
                 metrics,
             })
         });
@@ -75,32 +71,18 @@ impl RateLimit {
     }
 }
 
-impl<E: Endpoint> Middleware<E> for RateLimit {
-    type Output = RateLimitEndpoint<E>;
-
-    fn transform(&self, inner: E) -> Self::Output {
-        RateLimitEndpoint {
-            inner,
-            shared: self.shared.clone(),
-        }
+impl RateLimit {
+    /// `None` when `request` (from `caller`, authenticated once by the caller of this) may go
+    /// on, else the 429 answer.
+    pub(crate) fn check(&self, request: &Request, caller: &Caller) -> Option<Response> {
+        self.shared.as_ref()?.check(request, caller)
     }
 }
 
-pub(crate) struct RateLimitEndpoint<E> {
-    inner: E,
-    shared: Option<Arc<Shared>>,
-}
-
 impl Shared {
-    fn client(&self, request: &Request) -> Client {
-        let authorization = request
-            .headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|value| value.to_str().ok());
-        if authorization.is_some() {
-            if let Caller::Key(key) = authenticate(&self.store, authorization) {
-                return Client::Key(key.id.clone());
-            }
+    fn client(request: &Request, caller: &Caller) -> Client {
+        if let Caller::Key(key) = caller {
+            return Client::Key(key.id.clone());
         }
         let ip = request
             .remote_addr()
@@ -111,7 +93,7 @@ impl Shared {
     }
 
     /// `None` when `request` may go on, else the 429 answer.
-    fn check(&self, request: &Request) -> Option<Response> {
+    fn check(&self, request: &Request, caller: &Caller) -> Option<Response> {
         let loopback = request
             .remote_addr()
             .as_socket_addr()
@@ -123,7 +105,7 @@ impl Shared {
             self.limiter.retain_recent();
             self.limiter.shrink_to_fit();
         }
-        let client = self.client(request);
+        let client = Self::client(request, caller);
         let not_until = self.limiter.check_key(&client).err()?;
         let wait = not_until.wait_time_from(self.clock.now());
         let retry_after = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
@@ -137,23 +119,5 @@ impl Shared {
             .headers_mut()
             .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
         Some(response)
-    }
-}
-
-impl<E: Endpoint> Endpoint for RateLimitEndpoint<E> {
-    type Output = Response;
-
-    async fn call(&self, request: Request) -> Result<Response> {
-        if let Some(refused) = self
-            .shared
-            .as_ref()
-            .and_then(|shared| shared.check(&request))
-        {
-            return Ok(refused);
-        }
-        self.inner
-            .call(request)
-            .await
-            .map(IntoResponse::into_response)
     }
 }

@@ -1,0 +1,448 @@
+//! The one GraphQL request pipeline: [`Api::execute`] takes a [`RawRequest`] (the parameters
+//! as they arrived, however they arrived) and the [`Caller`] the transport authenticated, and
+//! returns an [`Answer`]: the body to send, a typed [`Outcome`] from which a transport derives
+//! its status, and whether the answer may be shared with other anonymous callers.
+//!
+//! In order: the parameters' shapes, persisted queries, parsing (through the document
+//! cache), the limits async-graphql cannot enforce, the operation's type (a mutation over
+//! GET is refused), strict validation by the twin schema (or the cost remembered from a
+//! previous acceptance), the cost limits, execution, and a stable `extensions.code` on every
+//! error. HTTP (`src/http`) and MCP call it alike; it knows no transport's types.
+
+use std::sync::Arc;
+
+use async_graphql::parser::types::{ExecutableDocument, OperationType};
+use async_graphql::{ErrorExtensionValues, ServerError, Variables};
+use bytes::Bytes;
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+use super::auth::Caller;
+use super::documents::{Cost, Document};
+use super::{cost, Api};
+use crate::error_code::{error_bytes, ErrorCode};
+
+/// How the request arrived, as far as GraphQL cares: GET may not run mutations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+}
+
+/// The parameters of a GraphQL request, unchecked: `query`, `operationName`, `variables` and
+/// `extensions`, each any JSON value (the pipeline checks their shapes).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RawRequest {
+    pub query: Option<Value>,
+    pub operation_name: Option<Value>,
+    pub variables: Option<Value>,
+    pub extensions: Option<Value>,
+    #[serde(skip, default = "post")]
+    pub method: Method,
+}
+
+fn post() -> Method {
+    Method::Post
+}
+
+impl RawRequest {
+    /// A request with only a query, sent as by POST.
+    pub fn new(query: impl Into<String>) -> Self {
+        Self {
+            query: Some(Value::String(query.into())),
+            operation_name: None,
+            variables: None,
+            extensions: None,
+            method: Method::Post,
+        }
+    }
+
+    /// The parameters of a POST body (a JSON object), or the answer refusing it.
+    pub fn from_json(body: &[u8]) -> Result<Self, Answer> {
+        serde_json::from_slice(body).map_err(|error| {
+            Answer::refused(
+                ErrorCode::BadRequest,
+                &format!("request body is not a JSON object of GraphQL parameters: {error}"),
+            )
+        })
+    }
+
+    /// The parameters of a GET query string (`query`, `operationName`, and `variables` and
+    /// `extensions` as JSON text), or the answer refusing it.
+    pub fn from_url_query(query_string: &str) -> Result<Self, Answer> {
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_str(query_string).map_err(|error| {
+                Answer::refused(
+                    ErrorCode::BadRequest,
+                    &format!("malformed query string: {error}"),
+                )
+            })?;
+        let mut request = Self {
+            query: None,
+            operation_name: None,
+            variables: None,
+            extensions: None,
+            method: Method::Get,
+        };
+        for (name, value) in pairs {
+            let slot = match name.as_str() {
+                "query" => {
+                    request.query = Some(Value::String(value));
+                    continue;
+                }
+                "operationName" => {
+                    request.operation_name = Some(Value::String(value));
+                    continue;
+                }
+                "variables" => &mut request.variables,
+                "extensions" => &mut request.extensions,
+                _ => continue,
+            };
+            let parsed = serde_json::from_str::<Value>(&value).map_err(|_| {
+                Answer::refused(
+                    ErrorCode::BadRequest,
+                    &format!("`{name}` must be a JSON object"),
+                )
+            })?;
+            *slot = Some(parsed);
+        }
+        Ok(request)
+    }
+}
+
+/// What the pipeline answered.
+#[derive(Debug)]
+pub struct Answer {
+    pub outcome: Outcome,
+    /// The JSON body, serialised straight from the response (fields in the query's order).
+    pub body: Bytes,
+    /// The type of the operation run (or that would have run); `None` when unknown.
+    pub operation: Option<OperationType>,
+    /// A whole success of a query for an anonymous caller: the same request answers the same
+    /// until the data version or the day changes.
+    pub cacheable: bool,
+}
+
+/// How a request ended; a transport derives its status from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Executed: `data` is present; `field_errors` when some fields failed (still a 200).
+    Executed { field_errors: bool },
+    /// Refused as a whole before execution, with this code (see [`ErrorCode::status`]).
+    Refused(ErrorCode),
+    /// A mutation sent over GET: HTTP answers 405 with `Allow: POST`.
+    MutationOverGet,
+}
+
+impl Answer {
+    fn refused(code: ErrorCode, message: &str) -> Self {
+        Self::refused_with(code, message, None)
+    }
+
+    fn refused_with(code: ErrorCode, message: &str, extra: Option<Map<String, Value>>) -> Self {
+        Self {
+            outcome: Outcome::Refused(code),
+            body: Bytes::from(error_bytes(code, message, extra)),
+            operation: None,
+            cacheable: false,
+        }
+    }
+
+    /// A refusal carrying async-graphql's errors (with their locations), each given `code`
+    /// unless it has one.
+    fn refused_errors(code: ErrorCode, mut errors: Vec<ServerError>) -> Self {
+        add_codes(&mut errors, code);
+        match serde_json::to_vec(&json!({ "errors": errors })) {
+            Ok(body) => Self {
+                outcome: Outcome::Refused(code),
+                body: Bytes::from(body),
+                operation: None,
+                cacheable: false,
+            },
+            Err(error) => Self::internal(&error),
+        }
+    }
+
+    fn internal(error: &dyn std::fmt::Display) -> Self {
+        tracing::error!(%error, "could not serialise a GraphQL response");
+        Self::refused(ErrorCode::Internal, "")
+    }
+
+    /// The operation type as a metrics label.
+    pub fn operation_label(&self) -> &'static str {
+        match self.operation {
+            Some(OperationType::Query) => "query",
+            Some(OperationType::Mutation) => "mutation",
+            Some(OperationType::Subscription) => "subscription",
+            None => "unknown",
+        }
+    }
+
+    /// The outcome as a metrics label.
+    pub fn outcome_label(&self) -> &'static str {
+        match self.outcome {
+            Outcome::Executed {
+                field_errors: false,
+            } => "ok",
+            Outcome::Executed { field_errors: true } => "field_error",
+            Outcome::Refused(_) | Outcome::MutationOverGet => "request_error",
+        }
+    }
+}
+
+/// A request that passed the shape checks.
+struct Checked {
+    query: String,
+    operation_name: Option<String>,
+    variables: Variables,
+    extensions: Option<Map<String, Value>>,
+}
+
+impl Api {
+    /// Runs one GraphQL request for `caller` from start to finish; see the module comment.
+    pub async fn execute(&self, raw: RawRequest, caller: Caller) -> Answer {
+        let method = raw.method;
+        let checked = match check_shapes(raw).and_then(|checked| self.resolve_persisted(checked)) {
+            Ok(checked) => checked,
+            Err(refused) => return refused,
+        };
+        let document = match self.0.documents.parse(&checked.query) {
+            Ok(document) => document,
+            Err(error) => {
+                return Answer::refused_errors(ErrorCode::GraphqlParseFailed, vec![error.into()])
+            }
+        };
+        if let Err(error) = &document.limits {
+            return Answer::refused(ErrorCode::LimitExceeded, &error.to_string());
+        }
+        let operation = operation_type(&document.parsed, checked.operation_name.as_deref());
+        if method == Method::Get && operation == Some(OperationType::Mutation) {
+            let mut answer =
+                Answer::refused(ErrorCode::BadRequest, "mutations must be sent with POST");
+            answer.outcome = Outcome::MutationOverGet;
+            answer.operation = operation;
+            return answer;
+        }
+        let cost = match self.accepted_cost(&document, &checked).await {
+            Ok(cost) => cost,
+            Err(mut refused) => {
+                refused.operation = operation;
+                return refused;
+            }
+        };
+        let anonymous = matches!(caller, Caller::Anonymous);
+        let mut request = async_graphql::Request::new(checked.query)
+            .variables(checked.variables)
+            .data(caller);
+        request.operation_name = checked.operation_name;
+        request.set_parsed_query(document.parsed.clone());
+        let response = self.0.schema.execute(request).await;
+        finish(response, cost, operation, anonymous)
+    }
+
+    /// Automatic persisted queries (Apollo's protocol): `extensions.persistedQuery` is
+    /// `{"version": 1, "sha256Hash": "<64 hex digits>"}`. With `query`, the text is registered
+    /// under its hash (after checking the hash is its SHA-256); without, the registered text
+    /// is used, or the request answers `PERSISTED_QUERY_NOT_FOUND` (message
+    /// `PersistedQueryNotFound`, which Apollo clients recognise) and the client sends it
+    /// again with its text.
+    fn resolve_persisted(&self, mut checked: Checked) -> Result<Checked, Answer> {
+        let Some(persisted) = checked
+            .extensions
+            .as_ref()
+            .and_then(|extensions| extensions.get("persistedQuery"))
+        else {
+            return Ok(checked);
+        };
+        let malformed = |message: &str| Answer::refused(ErrorCode::BadRequest, message);
+        if persisted.get("version").and_then(Value::as_u64) != Some(1) {
+            return Err(malformed("`extensions.persistedQuery.version` must be 1"));
+        }
+        let hash = persisted
+            .get("sha256Hash")
+            .and_then(Value::as_str)
+            .and_then(|text| {
+                let mut hash = [0u8; 32];
+                hex::decode_to_slice(text, &mut hash).ok().map(|()| hash)
+            })
+            .ok_or_else(|| {
+                malformed("`extensions.persistedQuery.sha256Hash` must be 64 hexadecimal digits")
+            })?;
+        if checked.query.is_empty() {
+            return match self.0.persisted.get(&hash) {
+                Some(query) => {
+                    checked.query = query.to_string();
+                    Ok(checked)
+                }
+                None => Err(Answer::refused(
+                    ErrorCode::PersistedQueryNotFound,
+                    "PersistedQueryNotFound",
+                )),
+            };
+        }
+        if self.0.persisted.register(hash, &checked.query) {
+            Ok(checked)
+        } else {
+            Err(malformed(
+                "`extensions.persistedQuery.sha256Hash` is not the SHA-256 of `query`",
+            ))
+        }
+    }
+
+    /// The cost of an accepted request: remembered, or found by the twin's strict
+    /// validation and then compared with the limits; otherwise the refusal.
+    async fn accepted_cost(
+        &self,
+        document: &Arc<Document>,
+        checked: &Checked,
+    ) -> Result<Cost, Answer> {
+        let key = document.cost_key(checked.operation_name.as_deref(), &checked.variables);
+        if let Some(cost) = key.as_ref().and_then(|key| document.cost(key)) {
+            return Ok(cost);
+        }
+        let mut costing =
+            async_graphql::Request::new(checked.query.clone()).variables(checked.variables.clone());
+        costing.operation_name.clone_from(&checked.operation_name);
+        costing.set_parsed_query(document.parsed.clone());
+        let validated = self.0.costing.execute(costing).await;
+        if validated.is_err() {
+            return Err(Answer::refused_errors(
+                ErrorCode::GraphqlValidationFailed,
+                validated.errors,
+            ));
+        }
+        let cost = cost::read(&validated)
+            .ok_or_else(|| Answer::internal(&"the twin schema answered no cost"))?;
+        if let Some(message) = cost.refusal() {
+            let mut extra = Map::new();
+            extra.insert(
+                "cost".to_owned(),
+                cost.to_value().into_json().unwrap_or_default(),
+            );
+            return Err(Answer::refused_with(
+                ErrorCode::LimitExceeded,
+                &message,
+                Some(extra),
+            ));
+        }
+        if let Some(key) = key {
+            document.remember_cost(key, cost);
+        }
+        Ok(cost)
+    }
+}
+
+/// Checks the parameters' shapes as GraphQL over HTTP requires. An absent query is left
+/// empty for a persisted query to fill; without one, it is refused there.
+fn check_shapes(raw: RawRequest) -> Result<Checked, Answer> {
+    let refuse = |message: &str| Answer::refused(ErrorCode::BadRequest, message);
+    let extensions = match raw.extensions {
+        Some(Value::Object(extensions)) => Some(extensions),
+        None | Some(Value::Null) => None,
+        Some(_) => return Err(refuse("`extensions` must be an object")),
+    };
+    let persisted = extensions
+        .as_ref()
+        .is_some_and(|extensions| extensions.contains_key("persistedQuery"));
+    let query = match raw.query {
+        Some(Value::String(query)) => query,
+        None | Some(Value::Null) if persisted => String::new(),
+        None => return Err(refuse("`query` is required")),
+        Some(_) => return Err(refuse("`query` must be a string")),
+    };
+    let operation_name = match raw.operation_name {
+        Some(Value::String(name)) => Some(name),
+        None | Some(Value::Null) => None,
+        Some(_) => return Err(refuse("`operationName` must be a string")),
+    };
+    let variables = match raw.variables {
+        Some(Value::Object(variables)) => Variables::from_json(Value::Object(variables)),
+        None | Some(Value::Null) => Variables::default(),
+        Some(_) => return Err(refuse("`variables` must be an object")),
+    };
+    Ok(Checked {
+        query,
+        operation_name,
+        variables,
+        extensions,
+    })
+}
+
+/// Turns an executed response into an answer: codes on every error, `extensions.cost`.
+fn finish(
+    mut response: async_graphql::Response,
+    cost: Cost,
+    operation: Option<OperationType>,
+    anonymous: bool,
+) -> Answer {
+    // After the twin accepted the request, an error without a path is a request error of
+    // execution's own preparation; one with a path that no resolver coded is async-graphql's
+    // coercion of an argument.
+    for error in &mut response.errors {
+        let code = if error.path.is_empty() {
+            ErrorCode::GraphqlValidationFailed
+        } else {
+            ErrorCode::BadUserInput
+        };
+        add_code(error, code);
+    }
+    // A request error stops before execution: no data, and no error has a path. A field
+    // error has a path and answers 200, with `data` (null where a non-null field failed).
+    let is_request_error = response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|error| error.path.is_empty());
+    if is_request_error {
+        let mut answer =
+            Answer::refused_errors(ErrorCode::GraphqlValidationFailed, response.errors);
+        answer.operation = operation;
+        return answer;
+    }
+    response
+        .extensions
+        .insert("cost".to_owned(), cost.to_value());
+    match serde_json::to_vec(&response) {
+        Ok(body) => Answer {
+            outcome: Outcome::Executed {
+                field_errors: !response.errors.is_empty(),
+            },
+            body: Bytes::from(body),
+            operation,
+            cacheable: anonymous
+                && response.errors.is_empty()
+                && operation == Some(OperationType::Query),
+        },
+        Err(error) => Answer::internal(&error),
+    }
+}
+
+fn add_codes(errors: &mut [ServerError], code: ErrorCode) {
+    for error in errors {
+        add_code(error, code);
+    }
+}
+
+/// Sets `extensions.code` unless a resolver already set one.
+fn add_code(error: &mut ServerError, code: ErrorCode) {
+    let extensions = error
+        .extensions
+        .get_or_insert_with(ErrorExtensionValues::default);
+    if extensions.get("code").is_none() {
+        extensions.set("code", code.as_str());
+    }
+}
+
+/// The type of the operation `operation_name` (or the first one) selects in `document`.
+fn operation_type(
+    document: &ExecutableDocument,
+    operation_name: Option<&str>,
+) -> Option<OperationType> {
+    let mut operations = document.operations.iter();
+    let selected = match operation_name {
+        Some(name) => {
+            operations.find(|(operation_name, _)| operation_name.map(|n| n.as_str()) == Some(name))
+        }
+        None => operations.next(),
+    };
+    selected.map(|(_, operation)| operation.node.ty)
+}
