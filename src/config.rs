@@ -34,15 +34,6 @@ pub struct Config {
     #[command(flatten)]
     pub data: DataConfig,
 
-    /// Test only: acknowledge partner writes before they are written (write-behind). The crash
-    /// test uses it to show that it detects the losses this causes; never set it in production.
-    #[arg(
-        long,
-        env = "NHS_GRAPH_UNSAFE_SKIP_FLUSH",
-        hide = true,
-        default_value_t = false
-    )]
-    pub unsafe_skip_flush: bool,
     /// Byte budget of the response cache (request plus response bytes per entry); 0
     /// disables it. Entries are keyed by the store's data version, so a reseed invalidates.
     #[arg(long, env = "NHS_GRAPH_RESPONSE_CACHE_BYTES", default_value_t = DEFAULT_RESPONSE_CACHE_BYTES)]
@@ -148,7 +139,6 @@ impl Config {
         Self {
             bind,
             data: DataConfig::new(data_dir),
-            unsafe_skip_flush: false,
             response_cache_bytes: DEFAULT_RESPONSE_CACHE_BYTES,
             document_cache_entries: DEFAULT_DOCUMENT_CACHE_ENTRIES,
             request_timeout_secs: DEFAULT_REQUEST_TIMEOUT_SECS,

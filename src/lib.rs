@@ -18,17 +18,12 @@ pub mod telemetry;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::Context;
-use poem::listener::{Acceptor, Listener, TcpListener};
 use tokio::sync::oneshot;
 
 use crate::config::Config;
 use crate::store::Store;
-
-/// How long in-flight requests may take to finish after a shutdown signal.
-const GRACEFUL_SHUTDOWN: Duration = Duration::from_secs(10);
 
 /// A running server.
 pub struct App {
@@ -83,7 +78,7 @@ pub async fn start(config: Config) -> anyhow::Result<App> {
     std::fs::create_dir_all(&data_dir)
         .with_context(|| format!("creating data directory {}", data_dir.display()))?;
     let store = Arc::new(
-        Store::open_with_durability(&data_dir, !config.unsafe_skip_flush)
+        Store::open(&data_dir)
             .with_context(|| format!("opening store at {}", data_dir.display()))?,
     );
     let outcome = seed::ensure_seeded(store.clone(), config.data.seed_dir.clone())
@@ -109,36 +104,12 @@ pub async fn start(config: Config) -> anyhow::Result<App> {
     };
     let search_index = Arc::new(search_index);
     let api = graphql::Api::new(store.clone(), search_index, config.document_cache_entries);
-    let routes = http::routes(http::AppState::new(api, &config), &config);
-    let acceptor = http::QuietConnectionsClose::new(
-        TcpListener::bind(config.bind)
-            .into_acceptor()
-            .await
-            .with_context(|| format!("binding {}", config.bind))?,
-        Duration::from_secs(config.idle_timeout_secs),
-    );
-    let local_addr = acceptor
-        .local_addr()
-        .first()
-        .and_then(|addr| addr.as_socket_addr().copied())
-        .context("reading the bound address")?;
-    let (shutdown_sender, shutdown_receiver) = oneshot::channel::<()>();
-    let server = tokio::spawn(async move {
-        poem::Server::new_with_acceptor(acceptor)
-            .run_with_graceful_shutdown(
-                routes,
-                async {
-                    let _ = shutdown_receiver.await;
-                },
-                Some(GRACEFUL_SHUTDOWN),
-            )
-            .await
-    });
+    let serving = http::serve(api, &config).await?;
     Ok(App {
-        local_addr,
+        local_addr: serving.local_addr,
         store,
-        shutdown: Some(shutdown_sender),
-        server,
+        shutdown: Some(serving.shutdown),
+        server: serving.server,
     })
 }
 

@@ -236,7 +236,10 @@ mod tests {
         let spreads = |levels: usize| {
             let mut query = String::from("{ roles { ...F1 } }");
             for level in 1..levels {
-                query.push_str(&format!(" fragment F{level} on Role {{ ...F{} }}", level + 1));
+                query.push_str(&format!(
+                    " fragment F{level} on Role {{ ...F{} }}",
+                    level + 1
+                ));
             }
             query + &format!(" fragment F{levels} on Role {{ name }}")
         };

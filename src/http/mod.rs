@@ -14,8 +14,10 @@ mod metrics;
 mod observe;
 mod playground;
 mod rate_limit;
+mod server;
 mod timeout;
-pub(crate) use deadline::QuietConnectionsClose;
+use deadline::QuietConnectionsClose;
+pub(crate) use server::serve;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -36,7 +38,7 @@ pub(crate) const MAX_BODY_BYTES: usize = 256 * 1024;
 /// into each request (cloning the fields one by one cost about 540 instructions per request,
 /// measured with callgrind).
 #[derive(Clone)]
-pub(crate) struct AppState(Arc<Shared>);
+struct AppState(Arc<Shared>);
 
 /// The contents of [`AppState`].
 pub(crate) struct Shared {
@@ -73,7 +75,7 @@ impl std::ops::Deref for AppState {
 }
 
 /// Every route of the server, with the middleware `config` asks for.
-pub(crate) fn routes(state: AppState, config: &Config) -> impl Endpoint {
+fn routes(state: AppState, config: &Config) -> impl Endpoint {
     let metrics = state.metrics.clone();
     let cors = cors::AllowList::new(&config.cors_origins);
     let graphql = graphql::GraphqlEndpoint::new(state.clone());
