@@ -11,6 +11,7 @@ pub mod error_code;
 pub mod graphql;
 mod http;
 pub mod keys;
+pub mod publish;
 pub mod search;
 pub mod seed;
 pub mod store;

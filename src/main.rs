@@ -53,6 +53,11 @@ enum Command {
         data: DataConfig,
     },
     /// Restore a backup as the data directory (the server must be stopped).
+    /// Publishes courses on a stopped server's store, as the partner API would.
+    Courses {
+        #[command(subcommand)]
+        command: CoursesCommand,
+    },
     Restore {
         /// The backup file, as `backup` wrote it; verified whole before anything is written.
         #[arg(long)]
@@ -61,6 +66,22 @@ enum Command {
         /// `<data-dir>.before-restore-<timestamp>` (never deleted).
         #[arg(long)]
         force: bool,
+        #[command(flatten)]
+        data: DataConfig,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum CoursesCommand {
+    /// Creates or updates the courses of a CSV file (the `upsertCourses(csv:)` format), all
+    /// or nothing, recorded in the audit trail under the given key.
+    Import {
+        /// The CSV file.
+        #[arg(long)]
+        csv: PathBuf,
+        /// The id of the API key the writes are made as (see `keys list`).
+        #[arg(long)]
+        key_id: String,
         #[command(flatten)]
         data: DataConfig,
     },
@@ -110,6 +131,9 @@ fn main() -> ExitCode {
             data,
         } => backup(&out, server.as_deref(), key.as_deref(), &data),
         Command::Restore { from, force, data } => restore(&from, &data, force),
+        Command::Courses {
+            command: CoursesCommand::Import { csv, key_id, data },
+        } => import_courses(&csv, &key_id, &data),
         Command::ExportSchema => {
             print!("{}", nhs_leadership_graph::graphql::sdl());
             Ok(ExitCode::SUCCESS)
@@ -213,6 +237,52 @@ fn keys(command: KeysCommand) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn import_courses(
+    csv: &std::path::Path,
+    key_id: &str,
+    data: &DataConfig,
+) -> anyhow::Result<ExitCode> {
+    use nhs_leadership_graph::publish::{submissions_from_csv, PublishError, Publisher};
+    let text =
+        std::fs::read_to_string(csv).with_context(|| format!("reading {}", csv.display()))?;
+    let store = std::sync::Arc::new(nhs_leadership_graph::keys::open(&data.data_dir())?);
+    let key = store
+        .api_key(key_id)?
+        .filter(|key| !key.is_revoked())
+        .with_context(|| format!("no active key has id {key_id:?}"))?;
+    let publisher = Publisher::new(store.clone(), None);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the tokio runtime")?;
+    let upserted = submissions_from_csv(&text)
+        .map_err(PublishError::Invalid)
+        .and_then(|submissions| {
+            runtime.block_on(
+                publisher.upsert(&std::sync::Arc::new(key), submissions, |index| {
+                    format!("csv line {}: ", index + 2)
+                }),
+            )
+        });
+    match upserted {
+        Ok(upserted) => {
+            println!(
+                "{} created, {} updated (the search index follows at the next start)",
+                upserted.created, upserted.updated
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(PublishError::Invalid(problems)) => {
+            for problem in &problems {
+                eprintln!("{}: {}", problem.field, problem.message);
+            }
+            eprintln!("{} problem(s); nothing was written", problems.len());
+            Ok(ExitCode::from(2))
+        }
+        Err(error) => Err(error).context("publishing the courses"),
+    }
 }
 
 fn backup(

@@ -16,7 +16,8 @@ mod relation;
 pub use code::{Code, CodeError, RecordKind, RecordRef};
 pub use dataset::{record_edges, Dataset};
 pub use partner::{
-    hash_secret, ApiKey, AuditEntry, CourseAction, CourseChange, PresentedKey, API_KEY_PREFIX,
+    hash_secret, partner_source_code, stamp, ApiKey, AuditEntry, CourseAction, CourseChange,
+    CoursePatch, CourseSubmission, FieldProblem, NewCourse, PresentedKey, API_KEY_PREFIX,
 };
 pub use records::*;
 pub use relation::{Edge, Relation, Validity};

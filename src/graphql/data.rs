@@ -14,9 +14,6 @@ use crate::store::{Direction, Store};
 #[derive(Clone)]
 pub(crate) struct Graph {
     pub(crate) store: Arc<Store>,
-    /// Held by every mutation from its first read to its commit, so that what it validated
-    /// is what it writes over.
-    pub(crate) write_lock: super::WriteLock,
 }
 
 /// The graph of the request.

@@ -25,11 +25,12 @@ use std::sync::Arc;
 
 use async_graphql::{EmptySubscription, Schema, ValidationMode};
 
+use crate::publish::Publisher;
 use crate::search::SearchIndex;
 use crate::store::Store;
 
+pub use crate::publish::MAX_BULK_COURSES;
 pub use auth::Caller;
-pub use mutation::MAX_BULK_COURSES;
 pub use pipeline::{Answer, Method, Outcome, RawRequest};
 pub use service::{Backup, BackupError, Readiness};
 
@@ -47,10 +48,6 @@ pub const MAX_RECURSIVE_DEPTH: usize = 32;
 pub const SCHEMA_DESCRIPTION: &str = "The NHS leadership knowledge graph: organisations, \
 roles, posts, programmes, courses and the knowledge around them, each record with its sources.";
 
-/// Serializes partner writes: every mutation holds it from its first read to its commit, and
-/// a backup holds it while it reads the store, so it never sees half a write.
-pub(crate) type WriteLock = Arc<tokio::sync::Mutex<()>>;
-
 /// The GraphQL API: the served schema, the twin that validates strictly and stops there (to
 /// refuse invalid requests and report each valid one's cost; see `cost.rs` for why not an
 /// extension on the served schema), the document cache and the persisted queries. The
@@ -67,6 +64,8 @@ struct Inner {
     persisted: documents::PersistedQueries,
     graph: data::Graph,
     search_index: Arc<SearchIndex>,
+    /// Partner writes; its write lock also keeps writes out of a backup.
+    publisher: Arc<Publisher>,
 }
 
 impl Api {
@@ -79,10 +78,8 @@ impl Api {
         search_index: Arc<SearchIndex>,
         document_cache_entries: u64,
     ) -> Self {
-        let graph = data::Graph {
-            store,
-            write_lock: WriteLock::default(),
-        };
+        let publisher = Arc::new(Publisher::new(store.clone(), Some(search_index.clone())));
+        let graph = data::Graph { store };
         // Every request the served schema sees has passed the twin's strict validation
         // (same registry, document, operation and variables), so it only recomputes what
         // execution needs (complexity, depth, cache control) instead of every rule again.
@@ -92,6 +89,7 @@ impl Api {
             .validation_mode(ValidationMode::Fast)
             .data(graph.clone())
             .data(search_index.clone())
+            .data(publisher.clone())
             .finish();
         // Validation reads no data: the twin needs none, and it never executes. It has no
         // depth or complexity limit: the pipeline compares its numbers with them.
@@ -103,6 +101,7 @@ impl Api {
             persisted: documents::PersistedQueries::new(),
             graph,
             search_index,
+            publisher,
         }))
     }
 }

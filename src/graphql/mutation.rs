@@ -1,30 +1,21 @@
 //! Partner writes: universities publish and maintain their own courses with an API key.
 //!
-//! Every mutation authenticates (`UNAUTHENTICATED`), authorises (`FORBIDDEN`: a key may only
-//! change its own organisation's courses, an admin key any), validates every field
-//! (`BAD_USER_INPUT`, with `extensions.fields` listing each problem), and only then writes,
-//! in one transaction flushed to disk before the answer. Writes are serialised by one lock,
-//! so validation and write see the same store.
+//! Resolvers translate: they authenticate the caller (`UNAUTHENTICATED`), turn arguments
+//! into the domain's submissions, call the publishing capability (`crate::publish`), which
+//! authorises (`FORBIDDEN`), applies every rule (`BAD_USER_INPUT`, with `extensions.fields`
+//! listing each problem) and writes durably, and turn its answer into the payload.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::{Context, Error, ErrorExtensions, InputObject, Object, Result, SimpleObject};
-use serde::Serialize;
 
 use super::auth::Caller;
-use super::data::{graph, Graph};
 use super::errors::{bad_user_input, coded, internal, not_found};
 use super::scalars::{today, Date};
 use super::types::{AuditEntryObject, CourseLevel, CourseObject};
-use crate::domain::{
-    self, ApiKey, Code, Course, CourseAction, CourseChange, OrganisationKind, Source, SourceKind,
-};
+use crate::domain::{self, ApiKey, CoursePatch as DomainPatch, CourseSubmission, FieldProblem};
 use crate::error_code::ErrorCode;
-use crate::search::SearchIndex;
-
-/// The most courses one `upsertCourses` may carry.
-pub const MAX_BULK_COURSES: usize = 500;
+use crate::publish::{PublishError, Publisher};
 
 /// Writes. Each needs `Authorization: Bearer <api key>`.
 pub(crate) struct Mutation;
@@ -32,7 +23,7 @@ pub(crate) struct Mutation;
 /// A course to publish.
 #[derive(Debug, Clone, InputObject)]
 pub(crate) struct CourseInput {
-    /// Stable code for the course: lowercase letters, digits and hyphens, 3 to 80 characters (e.g. `keele-msc-health-leadership`).
+    /// Stable code for the course: letters, digits and `-`, `_`, `.`, `/`, at most 120 characters (e.g. `keele-msc-health-leadership`).
     code: String,
     /// The course's title.
     title: String,
@@ -90,13 +81,6 @@ pub(crate) struct UpsertCoursesPayload {
     audit_entries: Vec<AuditEntryObject>,
 }
 
-/// One invalid field, as listed in a `BAD_USER_INPUT` error's `extensions.fields`.
-#[derive(Debug, Clone, Serialize)]
-struct FieldProblem {
-    field: String,
-    message: String,
-}
-
 /// Writes. Each needs `Authorization: Bearer <api key>`.
 #[Object]
 impl Mutation {
@@ -107,34 +91,8 @@ impl Mutation {
         #[graphql(desc = "The course.")] input: CourseInput,
     ) -> Result<CoursePayload> {
         let key = authenticated(ctx)?;
-        authorise(&key, &input.provider)?;
-        let graph = graph(ctx);
-        let write = graph.write_lock.clone().lock_owned().await;
-        let mut problems = Vec::new();
-        if stored_course(graph, &input.code)?.is_some() {
-            problems.push(problem(
-                "code",
-                format!(
-                    "a course with code {:?} exists already; use updateCourse",
-                    input.code
-                ),
-            ));
-        }
-        let course = validate(ctx, &input, "", &mut problems)?;
-        let course = finish(course, None, &key, &mut problems);
-        reject(problems)?;
-        let mut entries = commit(
-            ctx,
-            vec![CourseChange {
-                action: CourseAction::Create,
-                before: None,
-                after: course,
-            }],
-            &key,
-            write,
-        )
-        .await?;
-        payload(entries.pop())
+        let entry = publisher(ctx).create(&key, input.into()).await;
+        payload(entry)
     }
 
     /// Changes a course of your organisation.
@@ -145,37 +103,8 @@ impl Mutation {
         #[graphql(desc = "The changes.")] patch: CoursePatch,
     ) -> Result<CoursePayload> {
         let key = authenticated(ctx)?;
-        let graph = graph(ctx);
-        let write = graph.write_lock.clone().lock_owned().await;
-        let before = existing(ctx, &code)?;
-        authorise(&key, before.provider.as_str())?;
-        let input = CourseInput {
-            code: code.clone(),
-            title: patch.title.unwrap_or_else(|| before.title.clone()),
-            provider: before.provider.to_string(),
-            level: patch.level.unwrap_or(before.level.into()),
-            subject: patch.subject.unwrap_or_else(|| before.subject.clone()),
-            accredited_by: patch.accredited_by.unwrap_or_else(|| {
-                before
-                    .claimed_accreditations
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect()
-            }),
-            description: patch.description.or_else(|| before.description.clone()),
-            summary: patch.summary,
-        };
-        let mut problems = Vec::new();
-        let course = validate(ctx, &input, "", &mut problems)?;
-        let course = finish(course, Some(&before), &key, &mut problems);
-        reject(problems)?;
-        let change = CourseChange {
-            action: CourseAction::Update,
-            before: Some(before),
-            after: course,
-        };
-        let mut entries = commit(ctx, vec![change], &key, write).await?;
-        payload(entries.pop())
+        let entry = publisher(ctx).update(&key, &code, patch.into()).await;
+        payload(entry)
     }
 
     /// Retires a course of your organisation: it stays queryable, marked retired, with the day.
@@ -186,28 +115,9 @@ impl Mutation {
         #[graphql(desc = "The day it is retired; default today.")] on: Option<Date>,
     ) -> Result<CoursePayload> {
         let key = authenticated(ctx)?;
-        let graph = graph(ctx);
-        let write = graph.write_lock.clone().lock_owned().await;
-        let before = existing(ctx, &code)?;
-        authorise(&key, before.provider.as_str())?;
-        if let Some(retired_on) = before.retired_on {
-            return Err(bad_input(vec![problem(
-                "code",
-                format!("the course was already retired on {retired_on}"),
-            )]));
-        }
-        let mut after = before.clone();
-        after.retired_on = Some(on.map_or_else(today, |date| date.0));
-        let mut problems = Vec::new();
-        let after = finish(after, Some(&before), &key, &mut problems);
-        reject(problems)?;
-        let change = CourseChange {
-            action: CourseAction::Retire,
-            before: Some(before),
-            after,
-        };
-        let mut entries = commit(ctx, vec![change], &key, write).await?;
-        payload(entries.pop())
+        let on = on.map_or_else(today, |date| date.0);
+        let entry = publisher(ctx).retire(&key, &code, on).await;
+        payload(entry)
     }
 
     /// Creates or updates many courses of your organisation at once, from a list or from CSV
@@ -220,450 +130,102 @@ impl Mutation {
         #[graphql(desc = "The courses, as CSV text.")] csv: Option<String>,
     ) -> Result<UpsertCoursesPayload> {
         let key = authenticated(ctx)?;
-        let (inputs, locate): (Vec<CourseInput>, fn(usize) -> String) = match (courses, csv) {
-            (Some(courses), None) => (courses, |index| format!("courses[{index}].")),
-            (None, Some(csv)) => (parse_csv(&csv)?, |index| {
-                format!("csv line {}: ", index + 2)
-            }),
-            _ => {
-                return Err(bad_input(vec![problem(
-                    "courses",
-                    "give exactly one of `courses` and `csv`",
-                )]))
-            }
-        };
-        if inputs.is_empty() || inputs.len() > MAX_BULK_COURSES {
-            return Err(bad_input(vec![problem(
-                "courses",
-                format!("give 1 to {MAX_BULK_COURSES} courses"),
-            )]));
-        }
-        for input in &inputs {
-            authorise(&key, &input.provider)?;
-        }
-        let graph = graph(ctx);
-        let write = graph.write_lock.clone().lock_owned().await;
-        let mut problems = Vec::new();
-        let mut seen = HashMap::new();
-        let mut changes = Vec::with_capacity(inputs.len());
-        for (index, input) in inputs.iter().enumerate() {
-            let prefix = locate(index);
-            if let Some(first) = seen.insert(input.code.clone(), index) {
-                problems.push(problem(
-                    &format!("{prefix}code"),
-                    format!(
-                        "code {:?} appears twice (also {})",
-                        input.code,
-                        locate(first)
-                    ),
-                ));
-            }
-            let before = stored_course(graph, &input.code)?.map(Arc::unwrap_or_clone);
-            if let Some(before) = &before {
-                if authorise(&key, before.provider.as_str()).is_err() {
-                    return Err(forbidden(&key));
+        let (submissions, locate): (Vec<CourseSubmission>, fn(usize) -> String) =
+            match (courses, csv) {
+                (Some(courses), None) => (courses.into_iter().map(Into::into).collect(), |index| {
+                    format!("courses[{index}].")
+                }),
+                (None, Some(csv)) => (
+                    crate::publish::submissions_from_csv(&csv)
+                        .map_err(|problems| error(PublishError::Invalid(problems)))?,
+                    |index| format!("csv line {}: ", index + 2),
+                ),
+                _ => {
+                    return Err(error(PublishError::Invalid(vec![FieldProblem::new(
+                        "courses",
+                        "give exactly one of `courses` and `csv`",
+                    )])))
                 }
-            }
-            let course = validate(ctx, input, &prefix, &mut problems)?;
-            let course = finish(course, before.as_ref(), &key, &mut problems);
-            let action = if before.is_some() {
-                CourseAction::Update
-            } else {
-                CourseAction::Create
             };
-            changes.push(CourseChange {
-                action,
-                before,
-                after: course,
-            });
-        }
-        reject(problems)?;
-        let created = changes
-            .iter()
-            .filter(|change| change.action == CourseAction::Create)
-            .count();
-        let updated = changes.len() - created;
-        let entries = commit(ctx, changes, &key, write).await?;
+        let upserted = publisher(ctx)
+            .upsert(&key, submissions, locate)
+            .await
+            .map_err(error)?;
         Ok(UpsertCoursesPayload {
-            created,
-            updated,
-            courses: entries
+            created: upserted.created,
+            updated: upserted.updated,
+            courses: upserted
+                .entries
                 .iter()
                 .map(|entry| CourseObject(Arc::new(entry.after.clone())))
                 .collect(),
-            audit_entries: entries.into_iter().map(AuditEntryObject).collect(),
+            audit_entries: upserted.entries.into_iter().map(AuditEntryObject).collect(),
         })
     }
+}
+
+impl From<CourseInput> for CourseSubmission {
+    fn from(input: CourseInput) -> Self {
+        Self {
+            code: input.code,
+            title: input.title,
+            provider: input.provider,
+            level: input.level.into(),
+            subject: input.subject,
+            accredited_by: input.accredited_by,
+            description: input.description,
+            summary: input.summary,
+        }
+    }
+}
+
+impl From<CoursePatch> for DomainPatch {
+    fn from(patch: CoursePatch) -> Self {
+        Self {
+            title: patch.title,
+            level: patch.level.map(Into::into),
+            subject: patch.subject,
+            accredited_by: patch.accredited_by,
+            description: patch.description,
+            summary: patch.summary,
+        }
+    }
+}
+
+fn publisher<'a>(ctx: &Context<'a>) -> &'a Publisher {
+    ctx.data_unchecked::<Arc<Publisher>>()
 }
 
 /// The caller's key, or `UNAUTHENTICATED`.
 pub(crate) fn authenticated(ctx: &Context<'_>) -> Result<Arc<ApiKey>> {
     match ctx.data_opt::<Caller>() {
         Some(Caller::Key(key)) => Ok(key.clone()),
-        Some(Caller::Rejected(reason)) => Err(unauthenticated(reason)),
-        _ => Err(unauthenticated(
+        Some(Caller::Rejected(reason)) => Err(coded(ErrorCode::Unauthenticated, *reason)),
+        _ => Err(coded(
+            ErrorCode::Unauthenticated,
             "writes need an API key: send `Authorization: Bearer <api key>`",
         )),
     }
 }
 
-fn unauthenticated(message: &str) -> Error {
-    coded(ErrorCode::Unauthenticated, message)
-}
-
-fn forbidden(key: &ApiKey) -> Error {
-    let organisation = key
-        .organisation
-        .as_ref()
-        .map_or_else(String::new, ToString::to_string);
-    coded(
-        ErrorCode::Forbidden,
-        format!("this key may only change courses of organisation {organisation}"),
-    )
-}
-
-/// A partner key may only touch its own organisation's courses; an admin key any.
-fn authorise(key: &ApiKey, provider: &str) -> Result<()> {
-    match &key.organisation {
-        None => Ok(()),
-        Some(organisation) if organisation.as_str() == provider => Ok(()),
-        Some(_) => Err(forbidden(key)),
-    }
-}
-
-fn existing(ctx: &Context<'_>, code: &str) -> Result<Course> {
-    let missing = || not_found(format!("no course has code {code:?}"));
-    let code = Code::parse(code).map_err(|_| missing())?;
-    graph(ctx)
-        .get::<Course>(&code)?
-        .map(Arc::unwrap_or_clone)
-        .ok_or_else(missing)
-}
-
-fn problem(field: &str, message: impl Into<String>) -> FieldProblem {
-    FieldProblem {
-        field: field.to_owned(),
-        message: message.into(),
-    }
-}
-
-fn bad_input(problems: Vec<FieldProblem>) -> Error {
-    let summary: Vec<String> = problems
-        .iter()
-        .map(|p| format!("{}: {}", p.field, p.message))
-        .collect();
-    let fields = async_graphql::to_value(&problems).unwrap_or_default();
-    bad_user_input(format!("invalid input: {}", summary.join("; ")))
-        .extend_with(move |_, extensions| extensions.set("fields", fields.clone()))
-}
-
-fn reject(problems: Vec<FieldProblem>) -> Result<()> {
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(bad_input(problems))
-    }
-}
-
-/// The stored course with this code; none when the code is not even valid (`validate`
-/// reports that).
-fn stored_course(graph: &Graph, code: &str) -> Result<Option<Arc<Course>>> {
-    match Code::parse(code) {
-        Ok(code) => graph.get::<Course>(&code),
-        Err(_) => Ok(None),
-    }
-}
-
-/// `code` parsed, or a placeholder when it is invalid: `validate` has then recorded a
-/// problem, and a course with problems is never written.
-fn code_or_placeholder(code: &str) -> Code {
-    Code::parse(code).unwrap_or_else(|_| Code::parse("-").expect("a valid code"))
-}
-
-/// Checks every field of `input`, recording each problem with `prefix`, and returns the
-/// course it describes (meaningful only when no problem was recorded).
-fn validate(
-    ctx: &Context<'_>,
-    input: &CourseInput,
-    prefix: &str,
-    problems: &mut Vec<FieldProblem>,
-) -> Result<Course> {
-    let graph = graph(ctx);
-    let field = |name: &str| format!("{prefix}{name}");
-    let code_ok = input.code.len() >= 3
-        && input.code.len() <= 80
-        && input
-            .code
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !input.code.starts_with('-');
-    if !code_ok {
-        problems.push(problem(
-            &field("code"),
-            "use 3 to 80 lowercase letters, digits and hyphens",
-        ));
-    }
-    text(problems, &field("title"), &input.title, 200, true);
-    text(problems, &field("subject"), &input.subject, 100, true);
-    if let Some(description) = &input.description {
-        text(problems, &field("description"), description, 2_000, false);
-    }
-    if let Some(summary) = &input.summary {
-        text(problems, &field("summary"), summary, 500, true);
-    }
-    let provider = match Code::parse(&input.provider)
-        .ok()
-        .map(|code| graph.get::<domain::Organisation>(&code))
-        .transpose()?
-    {
-        Some(Some(provider)) => Some(provider),
-        _ => {
-            problems.push(problem(
-                &field("provider"),
-                format!("unknown organisation {:?}", input.provider),
-            ));
-            None
+/// The client error for a publishing error: its code from the table, the problems listed.
+fn error(error: PublishError) -> Error {
+    match error {
+        PublishError::Forbidden(_) => coded(ErrorCode::Forbidden, error.to_string()),
+        PublishError::NotFound(_) => not_found(error.to_string()),
+        PublishError::Invalid(ref problems) => {
+            let fields = async_graphql::to_value(problems).unwrap_or_default();
+            bad_user_input(error.to_string())
+                .extend_with(move |_, extensions| extensions.set("fields", fields.clone()))
         }
-    };
-    let mut accreditors = Vec::new();
-    if input.accredited_by.len() > 10 {
-        problems.push(problem(
-            &field("accreditedBy"),
-            "at most 10 accrediting bodies",
-        ));
+        PublishError::Internal(_) => internal(error),
     }
-    for body in &input.accredited_by {
-        match Code::parse(body)
-            .ok()
-            .map(|code| graph.get::<domain::Organisation>(&code))
-            .transpose()?
-        {
-            Some(Some(organisation)) if organisation.kind == OrganisationKind::ProfessionalBody => {
-                if !accreditors.contains(&organisation.code) {
-                    accreditors.push(organisation.code.clone());
-                }
-            }
-            Some(Some(_)) => problems.push(problem(
-                &field("accreditedBy"),
-                format!("{body:?} is not a professional or accrediting body"),
-            )),
-            _ => problems.push(problem(
-                &field("accreditedBy"),
-                format!("unknown organisation {body:?}"),
-            )),
-        }
-    }
-    let provider_name = provider
-        .as_ref()
-        .map_or_else(|| input.provider.clone(), |provider| provider.name.clone());
-    let summary = input
-        .summary
-        .clone()
-        .map(|summary| summary.trim().to_owned())
-        .unwrap_or_else(|| {
-            let accreditation = if accreditors.is_empty() {
-                String::new()
-            } else {
-                let names: Vec<&str> = accreditors.iter().map(Code::as_str).collect();
-                format!(
-                    "; the provider states it is accredited by {}",
-                    names.join(", ")
-                )
-            };
-            format!(
-                "{} is a course in {} offered by {provider_name}{accreditation}.",
-                input.title.trim(),
-                input.subject.trim()
-            )
-        });
-    Ok(Course {
-        code: code_or_placeholder(&input.code),
-        title: input.title.trim().to_owned(),
-        provider: provider.map_or_else(
-            || code_or_placeholder(&input.provider),
-            |provider| provider.code.clone(),
-        ),
-        level: input.level.into(),
-        subject: input.subject.trim().to_owned(),
-        accredited_by: Vec::new(),
-        claimed_accreditations: accreditors,
-        description: input
-            .description
-            .as_ref()
-            .map(|description| description.trim().to_owned()),
-        summary,
-        sources: Vec::new(),
-        publisher: None,
-        updated_at: None,
-        retired_on: None,
-    })
 }
 
-/// Carries over what a write keeps from the course it replaces, and stamps the publisher.
-fn finish(
-    mut course: Course,
-    before: Option<&Course>,
-    key: &ApiKey,
-    problems: &mut Vec<FieldProblem>,
-) -> Course {
-    if let Some(before) = before {
-        course.accredited_by = before.accredited_by.clone();
-        course.sources = before.sources.clone();
-        course.retired_on = course.retired_on.or(before.retired_on);
-        if course.provider != before.provider {
-            problems.push(problem("provider", "a course's provider cannot change"));
-        }
-    }
-    let source = partner_source_code(&course.provider);
-    if !course.sources.contains(&source) {
-        course.sources.push(source);
-    }
-    course.publisher = Some(
-        key.organisation
-            .clone()
-            .unwrap_or_else(|| course.provider.clone()),
-    );
-    course.updated_at = Some(chrono::Utc::now());
-    course
-}
-
-/// The source every partner-published record cites: the partner's own submission.
-fn partner_source_code(organisation: &Code) -> Code {
-    Code::parse(&format!("partner-{}", organisation.as_str().to_lowercase()))
-        .expect("an organisation code makes a valid code")
-}
-
-/// Writes `changes` durably and returns their audit entries. `write` (the write lock) moves
-/// into the blocking write, so it is held until the write ends even if the request is
-/// abandoned (a timeout, a closed connection) while the write runs.
-async fn commit(
-    ctx: &Context<'_>,
-    changes: Vec<CourseChange>,
-    key: &Arc<ApiKey>,
-    write: tokio::sync::OwnedMutexGuard<()>,
-) -> Result<Vec<domain::AuditEntry>> {
-    let graph = graph(ctx);
-    let mut sources = Vec::new();
-    for change in &changes {
-        let provider = graph.get::<domain::Organisation>(&change.after.provider)?;
-        let name = provider.map_or_else(
-            || change.after.provider.to_string(),
-            |provider| provider.name.clone(),
-        );
-        let code = partner_source_code(&change.after.provider);
-        if !sources.iter().any(|source: &Source| source.code == code) {
-            sources.push(Source {
-                title: format!("Course information published by {name} through the partner API"),
-                publisher: name,
-                author: None,
-                published: None,
-                as_of: None,
-                kind: SourceKind::PartnerSubmission,
-                document: "partner API".to_owned(),
-                url: None,
-                licence: None,
-                description: Some("Published and kept current by the organisation itself; accreditation it states is marked as claimed by the provider.".to_owned()),
-                code,
-            });
-        }
-    }
-    let store = graph.store.clone();
-    let search_index = ctx.data_unchecked::<Arc<SearchIndex>>().clone();
-    let key = key.clone();
-    let at = chrono::Utc::now();
-    tokio::task::spawn_blocking(move || {
-        let _write = write;
-        let entries = store.write_courses(&changes, &key, &sources, at).map_err(internal)?;
-        // The write is durable; the search index follows it before the answer, so a client
-        // that searches next finds what it just wrote.
-        let courses: Vec<Course> = entries.iter().map(|entry| entry.after.clone()).collect();
-        if let Err(error) = search_index.upsert_courses(&courses) {
-            tracing::error!(%error, "the search index missed a course write; it is rebuilt at the next start");
-        }
-        Ok(entries)
-    })
-    .await
-    .map_err(internal)?
-}
-
-fn payload(entry: Option<domain::AuditEntry>) -> Result<CoursePayload> {
-    let entry = entry.ok_or_else(|| internal("a course write returned no audit entry"))?;
+fn payload(entry: Result<domain::AuditEntry, PublishError>) -> Result<CoursePayload> {
+    let entry = entry.map_err(error)?;
     Ok(CoursePayload {
         course: CourseObject(Arc::new(entry.after.clone())),
         audit_entry: AuditEntryObject(entry),
     })
-}
-
-fn text(problems: &mut Vec<FieldProblem>, field: &str, value: &str, max: usize, required: bool) {
-    let trimmed = value.trim();
-    if required && trimmed.is_empty() {
-        problems.push(problem(field, "must not be empty"));
-    } else if trimmed.chars().count() > max {
-        problems.push(problem(field, format!("must be at most {max} characters")));
-    } else if trimmed.chars().any(|c| c.is_control() && c != '\n') {
-        problems.push(problem(field, "must not contain control characters"));
-    }
-}
-
-/// Reads `upsertCourses(csv:)` text into inputs; a malformed row is a `BAD_USER_INPUT`.
-fn parse_csv(text: &str) -> Result<Vec<CourseInput>> {
-    #[derive(serde::Deserialize)]
-    struct Row {
-        code: String,
-        title: String,
-        provider: String,
-        level: String,
-        subject: String,
-        #[serde(default)]
-        accredited_by: String,
-        #[serde(default)]
-        description: String,
-        #[serde(default)]
-        summary: String,
-    }
-    let mut reader = csv::Reader::from_reader(text.as_bytes());
-    let mut inputs = Vec::new();
-    let mut problems = Vec::new();
-    for (index, row) in reader.deserialize::<Row>().enumerate() {
-        let line = index + 2;
-        let row = match row {
-            Ok(row) => row,
-            Err(error) => {
-                problems.push(problem(&format!("csv line {line}"), error.to_string()));
-                continue;
-            }
-        };
-        let level = match row.level.trim().to_ascii_uppercase().as_str() {
-            "UNDERGRADUATE" => CourseLevel::Undergraduate,
-            "POSTGRADUATE" => CourseLevel::Postgraduate,
-            "PROFESSIONAL" => CourseLevel::Professional,
-            "SHORT_COURSE" => CourseLevel::ShortCourse,
-            other => {
-                problems.push(problem(
-                    &format!("csv line {line}: level"),
-                    format!("unknown level {other:?}"),
-                ));
-                continue;
-            }
-        };
-        let optional = |text: String| Some(text.trim().to_owned()).filter(|text| !text.is_empty());
-        inputs.push(CourseInput {
-            code: row.code.trim().to_owned(),
-            title: row.title,
-            provider: row.provider.trim().to_owned(),
-            level,
-            subject: row.subject,
-            accredited_by: row
-                .accredited_by
-                .split(';')
-                .map(str::trim)
-                .filter(|code| !code.is_empty())
-                .map(str::to_owned)
-                .collect(),
-            description: optional(row.description),
-            summary: optional(row.summary),
-        });
-    }
-    reject(problems)?;
-    Ok(inputs)
 }

@@ -72,7 +72,7 @@ impl Api {
         }
         // Owned, and moved into the blocking task: if the request is abandoned (timeout,
         // client gone), the lock is still held until the reading stops.
-        let write_guard = self.0.graph.write_lock.clone().lock_owned().await;
+        let write_guard = self.0.publisher.exclusive().await;
         let store = self.0.graph.store.clone();
         let taken = tokio::task::spawn_blocking(move || {
             let _write_guard = write_guard;

@@ -402,3 +402,57 @@ async fn a_reseed_keeps_partner_published_courses() {
         json!({ "kept": { "title": "MSc Health and Care Leadership" }, "updated": { "title": "Partner title" } })
     );
 }
+
+#[tokio::test]
+async fn the_cli_publishes_a_csv_on_a_stopped_server_through_the_same_rules() {
+    let app = spawn_app().await;
+    let key = keys::issue(app.app.store(), Some("COVENTRY"), None).expect("a key is issued");
+    let TestApp { app, data_dir, .. } = app;
+    app.shutdown().await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let files = tempfile::tempdir().unwrap();
+    let header = "code,title,provider,level,subject,accredited_by\n";
+    let import = |csv: &str| {
+        let path = files.path().join("courses.csv");
+        std::fs::write(&path, format!("{header}{csv}")).unwrap();
+        std::process::Command::new(env!("CARGO_BIN_EXE_nhs-leadership-graph"))
+            .args(["courses", "import", "--key-id", &key.key.id, "--csv"])
+            .arg(&path)
+            .arg("--data-dir")
+            .arg(data_dir.path())
+            .output()
+            .unwrap()
+    };
+
+    let refused = import("cov-cli-1,MSc CLI,COVENTRY,POSTGRADUATE,leadership,CMI\ncov-cli-2, ,COVENTRY,POSTGRADUATE,leadership,\n");
+    let published = import("cov-cli-1,MSc CLI,COVENTRY,POSTGRADUATE,leadership,CMI\n");
+
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("csv line 3: title: must not be empty"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    assert!(
+        published.status.success(),
+        "{}",
+        String::from_utf8_lossy(&published.stderr)
+    );
+    let app = crate::helpers::start(data_dir.path(), &crate::helpers::repository_seed_dir())
+        .await
+        .unwrap();
+    let answer: Value = reqwest::Client::new()
+        .post(format!("http://{}/graphql", app.local_addr()))
+        .json(&json!({ "query": r#"{ course(code: "cov-cli-1") { publisher { code } } c2: course(code: "cov-cli-2") { code } }"# }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        answer["data"],
+        json!({ "course": { "publisher": { "code": "COVENTRY" } }, "c2": null })
+    );
+    app.shutdown().await.unwrap();
+}
