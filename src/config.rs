@@ -86,6 +86,12 @@ pub struct Config {
     #[arg(long, env = "NHS_GRAPH_RATE_LIMIT_LOOPBACK", default_value_t = false)]
     pub rate_limit_loopback: bool,
 
+    /// Which requests get an access-log line: `all`; `errors`, only answers that are not a
+    /// success (2xx, or a 304 revalidation) and answers slower than 1 s; or `off`. Metrics
+    /// count every request whatever this says.
+    #[arg(long, env = "NHS_GRAPH_ACCESS_LOG", value_enum, default_value_t = AccessLog::All)]
+    pub access_log: AccessLog,
+
     /// Log format: human-readable text or one JSON object per line.
     #[arg(long, env = "NHS_GRAPH_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -120,6 +126,14 @@ impl DataConfig {
     }
 }
 
+/// Which requests the access log records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AccessLog {
+    All,
+    Errors,
+    Off,
+}
+
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LogFormat {
@@ -147,6 +161,7 @@ impl Config {
             rate_limit_per_second: DEFAULT_RATE_LIMIT_PER_SECOND,
             rate_limit_burst: DEFAULT_RATE_LIMIT_BURST,
             rate_limit_loopback: false,
+            access_log: AccessLog::All,
             log_format: LogFormat::Text,
         }
     }

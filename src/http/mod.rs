@@ -92,7 +92,7 @@ fn routes(state: AppState, config: &Config) -> impl Endpoint {
             config.request_timeout_secs,
         )))
         .with(cors)
-        .with(observe::Observe::new(metrics))
+        .with(observe::Observe::new(metrics, config.access_log))
 }
 
 /// Sends `/graphql` straight to its endpoint and every other path to poem's router.

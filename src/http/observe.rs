@@ -1,14 +1,20 @@
-//! One structured log line per request, with a request id that is also returned in the
-//! `x-request-id` header, and the HTTP metrics. Replaces poem's `Tracing` middleware.
+//! A request id on every answer (`x-request-id`), the HTTP metrics of every request, and the
+//! access log: one structured line per request, or, with `--access-log errors`, only for
+//! answers that are not a success and for slow ones (over [`SLOW`]). Replaces poem's
+//! `Tracing` middleware.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
-use poem::http::{HeaderName, HeaderValue};
+use poem::http::{HeaderName, HeaderValue, StatusCode};
 use poem::{Endpoint, IntoResponse, Middleware, Request, Response, Result};
 
 use super::metrics::{route_label, Metrics};
+use crate::config::AccessLog;
+
+/// An answer slower than this is logged even with `--access-log errors`.
+pub(crate) const SLOW: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// The response header carrying the request id.
 pub(crate) const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -16,19 +22,21 @@ pub(crate) const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id"
 /// Logs and counts every request.
 pub(crate) struct Observe {
     metrics: Arc<Metrics>,
+    access_log: AccessLog,
     /// A random prefix per server, so ids from several instances do not collide.
     prefix: u32,
     next: Arc<AtomicU64>,
 }
 
 impl Observe {
-    pub(crate) fn new(metrics: Arc<Metrics>) -> Self {
+    pub(crate) fn new(metrics: Arc<Metrics>, access_log: AccessLog) -> Self {
         let mut bytes = [0u8; 4];
         if let Err(error) = getrandom::getrandom(&mut bytes) {
             tracing::warn!(%error, "no randomness for request ids; they start at 0");
         }
         Self {
             metrics,
+            access_log,
             prefix: u32::from_le_bytes(bytes),
             next: Arc::new(AtomicU64::new(0)),
         }
@@ -42,6 +50,7 @@ impl<E: Endpoint> Middleware<E> for Observe {
         ObserveEndpoint {
             inner,
             metrics: self.metrics.clone(),
+            access_log: self.access_log,
             prefix: self.prefix,
             next: self.next.clone(),
         }
@@ -51,6 +60,7 @@ impl<E: Endpoint> Middleware<E> for Observe {
 pub(crate) struct ObserveEndpoint<E> {
     inner: E,
     metrics: Arc<Metrics>,
+    access_log: AccessLog,
     prefix: u32,
     next: Arc<AtomicU64>,
 }
@@ -73,16 +83,30 @@ impl<E: Endpoint> Endpoint for ObserveEndpoint<E> {
         let elapsed = started.elapsed();
         let status = response.status();
         self.metrics.observe(route, status, elapsed);
-        tracing::info!(
+        if logged(self.access_log, status, elapsed) {
+            tracing::info!(
             request_id = %request_id.to_str().unwrap_or_default(),
             method = method.as_str(),
             path = other_path.as_deref().unwrap_or(route),
             status = status.as_u16(),
             duration_us = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
             "request"
-        );
+            );
+        }
         response.headers_mut().insert(REQUEST_ID, request_id);
         Ok(response)
+    }
+}
+
+/// Whether an answer gets an access-log line under `policy`.
+fn logged(policy: AccessLog, status: StatusCode, elapsed: std::time::Duration) -> bool {
+    match policy {
+        AccessLog::All => true,
+        AccessLog::Errors => {
+            let success = status.is_success() || status == StatusCode::NOT_MODIFIED;
+            !success || elapsed > SLOW
+        }
+        AccessLog::Off => false,
     }
 }
 
@@ -103,7 +127,30 @@ fn request_id(prefix: u32, serial: u64) -> HeaderValue {
 
 #[cfg(test)]
 mod tests {
-    use super::request_id;
+    use super::*;
+
+    #[test]
+    fn errors_only_logs_failures_and_slow_answers() {
+        let fast = std::time::Duration::from_millis(3);
+        let slow = SLOW + std::time::Duration::from_millis(1);
+        let errors = |status: u16, elapsed| {
+            logged(
+                AccessLog::Errors,
+                StatusCode::from_u16(status).unwrap(),
+                elapsed,
+            )
+        };
+
+        assert!(!errors(200, fast) && !errors(304, fast));
+        assert!(errors(400, fast) && errors(429, fast) && errors(503, fast));
+        assert!(errors(200, slow));
+        assert!(logged(AccessLog::All, StatusCode::OK, fast));
+        assert!(!logged(
+            AccessLog::Off,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            slow
+        ));
+    }
 
     #[test]
     fn request_ids_are_the_prefix_and_the_serial_in_hexadecimal() {
