@@ -65,8 +65,8 @@ pub struct Config {
     pub idle_timeout_secs: u64,
 
     /// Origins allowed to read the API from a browser (CORS), comma-separated, such as
-    /// `https://a.example,https://b.example`; `*` allows any origin (never with credentials;
-    /// writes still need an API key). Empty (the default): no CORS headers at all.
+    /// `https://a.example,https://b.example`. Empty (the default) or `*`: any origin, never
+    /// with credentials (reads are public; writes still need an API key).
     #[arg(long, env = "NHS_GRAPH_CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,
 

@@ -11,8 +11,8 @@
 
 use std::sync::Arc;
 
-use async_graphql::parser::types::{ExecutableDocument, OperationType};
-use async_graphql::{ErrorExtensionValues, ServerError, Variables};
+use async_graphql::parser::types::{ExecutableDocument, OperationDefinition, OperationType};
+use async_graphql::{ErrorExtensionValues, Positioned, ServerError, Variables};
 use bytes::Bytes;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -232,12 +232,16 @@ impl Api {
             }
         };
         let anonymous = matches!(caller, Caller::Anonymous);
+        let operation_name = checked.operation_name.clone();
         let mut request = async_graphql::Request::new(checked.query)
             .variables(checked.variables)
             .data(caller);
         request.operation_name = checked.operation_name;
         request.set_parsed_query(document.parsed.clone());
-        let response = self.0.schema.execute(request).await;
+        let mut response = self.0.schema.execute(request).await;
+        if let Some(selected) = selected_operation(&document.parsed, operation_name.as_deref()) {
+            describe_schema(&selected.node, &mut response.data);
+        }
         finish(response, cost, operation, anonymous)
     }
 
@@ -432,11 +436,53 @@ fn add_code(error: &mut ServerError, code: ErrorCode) {
     }
 }
 
+/// Answers `__schema { description }` with the API's own description: async-graphql 7
+/// answers a fixed text of its own there and has no setting for it. Only root `__schema`
+/// fields written out in the operation are looked at (as introspection queries write them),
+/// by their response keys, so aliases are honoured.
+fn describe_schema(operation: &OperationDefinition, data: &mut async_graphql::Value) {
+    use async_graphql::parser::types::Selection;
+    use async_graphql::Value;
+
+    let Value::Object(data) = data else {
+        return;
+    };
+    for selection in &operation.selection_set.node.items {
+        let Selection::Field(field) = &selection.node else {
+            continue;
+        };
+        if field.node.name.node != "__schema" {
+            continue;
+        }
+        let Some(Value::Object(schema)) = data.get_mut(field.node.response_key().node.as_str())
+        else {
+            continue;
+        };
+        for inner in &field.node.selection_set.node.items {
+            if let Selection::Field(inner) = &inner.node {
+                if inner.node.name.node == "description" {
+                    if let Some(value) = schema.get_mut(inner.node.response_key().node.as_str()) {
+                        *value = Value::from(super::SCHEMA_DESCRIPTION);
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// The type of the operation `operation_name` (or the first one) selects in `document`.
 fn operation_type(
     document: &ExecutableDocument,
     operation_name: Option<&str>,
 ) -> Option<OperationType> {
+    selected_operation(document, operation_name).map(|operation| operation.node.ty)
+}
+
+/// The operation `operation_name` (or the first one) selects in `document`.
+fn selected_operation<'a>(
+    document: &'a ExecutableDocument,
+    operation_name: Option<&str>,
+) -> Option<&'a Positioned<OperationDefinition>> {
     let mut operations = document.operations.iter();
     let selected = match operation_name {
         Some(name) => {
@@ -444,5 +490,5 @@ fn operation_type(
         }
         None => operations.next(),
     };
-    selected.map(|(_, operation)| operation.node.ty)
+    selected.map(|(_, operation)| operation)
 }

@@ -1,9 +1,11 @@
-//! CORS from an allow-list (`--cors-origins`), with poem's `Cors` middleware.
+//! CORS, with poem's `Cors` middleware around every route, so preflights are answered on all
+//! of them. By default any origin may read (never with credentials: reads are public and
+//! writes need an API key, which a page must hold itself); `--cors-origins` restricts it to
+//! a list.
 //!
 //! A request from an origin not on the list passes through untouched, without CORS headers:
 //! the browser then keeps the answer from the page. (poem's `Cors` would answer 403, which
-//! would also break the same-origin playground, whose POSTs carry an `Origin`.) `*` allows
-//! any origin, never with credentials; reads are public anyway and writes need an API key.
+//! would also break the same-origin playground, whose POSTs carry an `Origin`.)
 
 use std::sync::Arc;
 
@@ -11,28 +13,38 @@ use poem::http::{header, HeaderValue, Method};
 use poem::middleware::{Cors, CorsEndpoint};
 use poem::{Endpoint, EndpointExt, IntoResponse, Middleware, Request, Response, Result};
 
+/// The request headers a page may send: what GraphQL clients send (Apollo Client's name,
+/// version and CSRF-preflight headers among them), and a request id to correlate logs.
+const ALLOWED_HEADERS: [&str; 7] = [
+    "authorization",
+    "content-type",
+    "accept",
+    "x-request-id",
+    "apollographql-client-name",
+    "apollographql-client-version",
+    "apollo-require-preflight",
+];
+
+/// The response headers a page's script may read.
+const EXPOSED_HEADERS: [&str; 3] = ["x-request-id", "etag", "x-cache"];
+
 /// Which origins may read the API from a browser.
 #[derive(Debug, Clone)]
 pub(crate) enum AllowList {
-    /// No CORS: no headers at all.
-    Disabled,
     Any,
     Origins(Vec<HeaderValue>),
 }
 
 impl AllowList {
-    /// [`AllowList::Disabled`] when `origins` is empty. Origins that are not valid header
-    /// values are logged and left out.
+    /// [`AllowList::Any`] when `origins` is empty or holds `*`. Origins that are not valid
+    /// header values are logged and left out.
     pub(crate) fn new(origins: &[String]) -> Self {
         let origins: Vec<&str> = origins
             .iter()
             .map(|origin| origin.trim().trim_end_matches('/'))
             .filter(|origin| !origin.is_empty())
             .collect();
-        if origins.is_empty() {
-            return Self::Disabled;
-        }
-        if origins.contains(&"*") {
+        if origins.is_empty() || origins.contains(&"*") {
             return Self::Any;
         }
         let valid = origins
@@ -50,7 +62,6 @@ impl AllowList {
 
     fn allows(&self, origin: &HeaderValue) -> bool {
         match self {
-            Self::Disabled => false,
             Self::Any => true,
             Self::Origins(origins) => origins.contains(origin),
         }
@@ -59,12 +70,13 @@ impl AllowList {
     fn cors(&self) -> Cors {
         let cors = Cors::new()
             .allow_methods([Method::GET, Method::POST])
-            .allow_headers(["content-type", "authorization", "accept"])
+            .allow_headers(ALLOWED_HEADERS)
+            .expose_headers(EXPOSED_HEADERS)
             .allow_credentials(false)
             .max_age(600);
         match self {
-            // No `allow_origin`: poem then allows any origin. (Disabled never gets here.)
-            Self::Disabled | Self::Any => cors,
+            // No `allow_origin`: poem then allows any origin.
+            Self::Any => cors,
             Self::Origins(origins) => cors.allow_origins(origins.clone()),
         }
     }
@@ -93,11 +105,7 @@ impl<E: Endpoint> Endpoint for AllowListEndpoint<E> {
     type Output = Response;
 
     async fn call(&self, request: Request) -> Result<Response> {
-        let origin = match self.list {
-            AllowList::Disabled => None,
-            _ => request.headers().get(header::ORIGIN),
-        };
-        match origin {
+        match request.headers().get(header::ORIGIN) {
             Some(origin) if self.list.allows(origin) => self
                 .with_cors
                 .call(request)

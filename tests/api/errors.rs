@@ -1,7 +1,7 @@
 //! Bad input gets a clear, GraphQL-shaped error with a stable code, and the server stays up.
 
 use pretty_assertions::assert_eq;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::helpers::spawn_app;
 
@@ -127,4 +127,32 @@ async fn the_server_still_answers_after_bad_requests() {
         .await;
 
     assert_eq!(data, json!({ "organisations": { "totalCount": 7 } }));
+}
+
+#[tokio::test]
+async fn a_query_over_the_cost_limit_says_its_cost_the_limit_and_what_to_change() {
+    let app = spawn_app().await;
+
+    let answer = app
+        .graphql(
+            "{ organisations(kind: REGION) { edges { node { children(first: 100) { edges { node { \
+             children(first: 100) { edges { node { name } } } } } } } } } }",
+        )
+        .await;
+
+    assert_eq!(answer["data"], Value::Null);
+    let error = &answer["errors"][0];
+    assert_eq!(error["extensions"]["code"], "LIMIT_EXCEEDED");
+    let cost = &error["extensions"]["cost"];
+    assert!(cost["requested"].as_u64().unwrap() > 20_000, "{cost}");
+    assert_eq!(
+        (cost["limit"].clone(), cost["depthLimit"].clone()),
+        (json!(20_000), json!(16))
+    );
+    assert!(cost["depth"].as_u64().unwrap() > 0, "{cost}");
+    let message = error["message"].as_str().unwrap();
+    assert!(
+        message.contains("first:") && message.contains("20000"),
+        "the message says what to change: {message}"
+    );
 }

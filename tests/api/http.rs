@@ -188,6 +188,29 @@ async fn health_answers_when_the_store_is_open() {
     assert_eq!(body["status"], "ok");
 }
 
+#[tokio::test]
+async fn the_schema_describes_itself_as_this_api() {
+    let app = spawn_app().await;
+
+    let answer = app
+        .graphql("{ __schema { description } s: __schema { d: description queryType { name } } }")
+        .await;
+
+    let description = &answer["data"]["__schema"]["description"];
+    assert!(
+        description
+            .as_str()
+            .unwrap()
+            .starts_with("The NHS leadership knowledge graph"),
+        "{answer}"
+    );
+    assert_eq!(
+        &answer["data"]["s"]["d"], description,
+        "aliases are honoured"
+    );
+    assert_eq!(answer["data"]["s"]["queryType"]["name"], "Query");
+}
+
 /// A body stream of one chunk: sent chunked, so it carries no `Content-Length`.
 fn futures_util_stream(
     chunks: Vec<Result<String, std::io::Error>>,

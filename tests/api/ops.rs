@@ -88,22 +88,65 @@ async fn metrics_answer_in_the_prometheus_text_format_and_count_requests() {
 }
 
 #[tokio::test]
-async fn without_configured_origins_there_are_no_cors_headers() {
+async fn by_default_any_origin_may_read_and_preflights_are_answered_on_every_route() {
     let app = spawn_app().await;
+    let preflight = |path: &'static str| {
+        app.client
+            .request(reqwest::Method::OPTIONS, format!("{}{path}", app.address))
+            .header("origin", "https://app.example")
+            .header("access-control-request-method", "POST")
+            .header(
+                "access-control-request-headers",
+                "content-type, apollographql-client-name, apollographql-client-version, apollo-require-preflight, x-request-id, authorization",
+            )
+            .send()
+    };
 
-    let response = app
+    let graphql_preflight = preflight("/graphql").await.unwrap();
+    let health_preflight = preflight("/health").await.unwrap();
+    let read = app
         .client
         .get(format!("{}/graphql", app.address))
         .query(&[("query", QUERY)])
-        .header("origin", "https://example.org")
+        .header("origin", "https://app.example")
+        .header("accept", "application/json")
         .send()
         .await
         .unwrap();
 
-    assert_eq!(response.status(), 200);
-    assert!(response
+    for response in [&graphql_preflight, &health_preflight] {
+        assert_eq!(response.status(), 200);
+        assert_eq!(
+            response.headers()["access-control-allow-origin"],
+            "https://app.example"
+        );
+    }
+    let allowed = graphql_preflight.headers()["access-control-allow-headers"]
+        .to_str()
+        .unwrap()
+        .to_ascii_lowercase();
+    for header in [
+        "apollo-require-preflight",
+        "apollographql-client-name",
+        "authorization",
+    ] {
+        assert!(allowed.contains(header), "{header} not in {allowed}");
+    }
+    assert_eq!(read.status(), 200);
+    assert_eq!(
+        read.headers()["access-control-allow-origin"],
+        "https://app.example"
+    );
+    let exposed = read.headers()["access-control-expose-headers"]
+        .to_str()
+        .unwrap()
+        .to_ascii_lowercase();
+    for header in ["x-request-id", "etag", "x-cache"] {
+        assert!(exposed.contains(header), "{header} not in {exposed}");
+    }
+    assert!(read
         .headers()
-        .get("access-control-allow-origin")
+        .get("access-control-allow-credentials")
         .is_none());
 }
 
