@@ -19,4 +19,4 @@ pub use partner::{
     hash_secret, ApiKey, AuditEntry, CourseAction, CourseChange, PresentedKey, API_KEY_PREFIX,
 };
 pub use records::*;
-pub use relation::{Edge, Relation, Validity};
+pub use relation::{Direction, Edge, Relation, Validity};
