@@ -93,8 +93,6 @@ pub async fn start(config: Config) -> anyhow::Result<App> {
         ),
     }
 
-    // Subscribed before the index is built, so no change committed meanwhile is missed.
-    let changes = store.subscribe_changes();
     let search_index = {
         let store = store.clone();
         tokio::task::spawn_blocking(move || search::SearchIndex::build(&store))
@@ -103,11 +101,7 @@ pub async fn start(config: Config) -> anyhow::Result<App> {
             .context("building the search index")?
     };
     let search_index = Arc::new(search_index);
-    tokio::spawn(follow_changes(
-        Arc::downgrade(&store),
-        search_index.clone(),
-        changes,
-    ));
+    follow_changes(&store, search_index.clone());
     let write_lock = graphql::WriteLock::default();
     let api = graphql::Api::new(
         store.clone(),
@@ -174,28 +168,16 @@ async fn open_store(data: &config::DataConfig) -> anyhow::Result<Store> {
 }
 
 /// Keeps the search index up to date with the courses other server processes write to a
-/// shared (PostgreSQL) store; a sled store sends nothing. Holds the store weakly, so that it
-/// closes when the server stops; ends when the store does.
-async fn follow_changes(
-    store: std::sync::Weak<Store>,
-    search_index: Arc<search::SearchIndex>,
-    mut changes: tokio::sync::broadcast::Receiver<store::Changed>,
-) {
-    use tokio::sync::broadcast::error::RecvError;
-    loop {
-        let changed = match changes.recv().await {
-            Ok(changed) => changed,
-            Err(RecvError::Lagged(_)) => store::Changed::Everything,
-            Err(RecvError::Closed) => return,
-        };
-        let Some(store) = store.upgrade() else { return };
-        let index = search_index.clone();
-        let reindexed =
-            tokio::task::spawn_blocking(move || reindex_courses(&store, &index, changed)).await;
-        if let Ok(Err(error)) = reindexed {
+/// shared (PostgreSQL) store, before this process serves the new data version; a sled store
+/// has no other processes. Holds the store weakly, so that it closes when the server stops.
+fn follow_changes(store: &Arc<Store>, search_index: Arc<search::SearchIndex>) {
+    let weak = Arc::downgrade(store);
+    store.on_changes(move |changed| {
+        let Some(store) = weak.upgrade() else { return };
+        if let Err(error) = reindex_courses(&store, &search_index, changed.clone()) {
             tracing::error!(%error, "the search index missed another process's write; it is rebuilt at the next start");
         }
-    }
+    });
 }
 
 /// Re-indexes the courses in `changed`. The search index can re-index courses only (the

@@ -24,7 +24,7 @@ mod write;
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use crate::domain::{RecordKind, Relation};
 
@@ -144,16 +144,20 @@ struct Live {
     data_version: AtomicU64,
     /// Decoded records, edge lists and listings, emptied by every commit.
     memo: memo::Memo,
-    /// Changes committed by other processes sharing the database, for the search index.
-    changes: tokio::sync::broadcast::Sender<Changed>,
+    /// Called with each change committed by another process sharing the database (the
+    /// search index registers one).
+    hooks: RwLock<Vec<ChangeHook>>,
 }
+
+/// See [`Store::on_changes`].
+type ChangeHook = Box<dyn Fn(&Changed) + Send + Sync>;
 
 impl Live {
     fn new() -> Arc<Self> {
         Arc::new(Self {
             data_version: AtomicU64::new(0),
             memo: memo::Memo::new(MEMO_ENTRIES),
-            changes: tokio::sync::broadcast::channel(CHANGES_BUFFERED).0,
+            hooks: RwLock::new(Vec::new()),
         })
     }
 
@@ -164,20 +168,26 @@ impl Live {
         self.data_version.fetch_max(version, Ordering::AcqRel);
     }
 
-    /// Another process committed `version`, changing `changed`.
+    /// Another process committed `version`, changing `changed`: forget what was read before
+    /// it, let the hooks catch up (the search index), and only then publish the version, so
+    /// that no answer cached under the new version comes from an index that missed it.
     fn learnt(&self, version: u64, changed: Changed) {
+        self.memo.forget_all();
+        for hook in self
+            .hooks
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+        {
+            hook(&changed);
+        }
         self.committed(version);
-        // No subscriber is not an error: the CLI opens the store without a search index.
-        let _ = self.changes.send(changed);
     }
 }
 
 /// How many decoded records, edge lists and listings the store keeps in memory: the whole of
 /// the seed many times over (it holds about 3,000 records and 6,000 edges lists at most).
 const MEMO_ENTRIES: usize = 200_000;
-
-/// Change notices a slow subscriber may fall behind by before it is told it lagged.
-const CHANGES_BUFFERED: usize = 1024;
 
 impl Store {
     /// Opens (creating if needed) the sled store in `directory`. Writes are durable on return.
@@ -225,11 +235,17 @@ impl Store {
         Ok(store)
     }
 
-    /// Changes other processes sharing the database commit, as this process learns them
-    /// (within about a second; the memo and the data version already follow them). Only the
-    /// PostgreSQL backend has other processes; a sled store never sends.
-    pub fn subscribe_changes(&self) -> tokio::sync::broadcast::Receiver<Changed> {
-        self.live.changes.subscribe()
+    /// Calls `hook` with every change another process sharing the database commits, as this
+    /// process learns it (within about a second): after the memo is emptied, before the new
+    /// data version is published. `hook` runs on the backend's thread, may read the store,
+    /// and must not write to it. Only PostgreSQL has other processes; on sled it is never
+    /// called. A hook holding the store must hold it weakly, or the store never closes.
+    pub fn on_changes(&self, hook: impl Fn(&Changed) + Send + Sync + 'static) {
+        self.live
+            .hooks
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(Box::new(hook));
     }
 
     /// Which backend this is, whether it is reachable, its pool and how far behind the

@@ -14,6 +14,8 @@ mod knowledge;
 mod ops;
 mod partner;
 mod playground;
+mod postgres;
+mod postgres_cluster;
 mod relationships;
 mod schema;
 mod search;

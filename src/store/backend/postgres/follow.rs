@@ -50,7 +50,8 @@ pub(super) async fn follow(
         match polled {
             Ok(Some((version, changed))) => {
                 if let Some(changed) = changed {
-                    on_change(version, changed);
+                    // The store's hooks read the store, which waits on this runtime.
+                    tokio::task::block_in_place(|| on_change(version, changed));
                 }
                 shared
                     .followed_version
