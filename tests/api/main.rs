@@ -16,6 +16,7 @@ mod partner;
 mod playground;
 mod postgres;
 mod postgres_cluster;
+mod postgres_crash;
 mod relationships;
 mod schema;
 mod search;
