@@ -1,5 +1,5 @@
 //! A PostgreSQL server for the tests: `NHS_GRAPH_TEST_DATABASE_URL` when it is set, else a
-//! throwaway cluster (`initdb` and `pg_ctl` from Debian's PostgreSQL 15, on a free loopback
+//! throwaway cluster (`initdb` and `pg_ctl` from Debian's PostgreSQL, on a free loopback
 //! port, in a temporary directory, as the `postgres` user when the tests run as root). Each
 //! test gets a database of its own; tests that stop the server get a cluster of their own.
 //!
@@ -11,7 +11,8 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
-const PG_BIN: &str = "/usr/lib/postgresql/15/bin";
+/// Where Debian installs each PostgreSQL version's programs (`<version>/bin`).
+const PG_LIB: &str = "/usr/lib/postgresql";
 /// The role whose login needs a password, for the wrong-password test.
 pub(crate) const PASSWORD_ROLE: &str = "nlg_secret";
 pub(crate) const PASSWORD: &str = "correct-horse";
@@ -190,7 +191,7 @@ fn as_root() -> bool {
 /// A PostgreSQL program, run as `postgres` when the tests run as root (PostgreSQL refuses
 /// to run as root).
 fn pg_command(program: &str) -> Command {
-    let path = Path::new(PG_BIN).join(program);
+    let path = pg_bin().join(program);
     if as_root() {
         let mut command = Command::new("runuser");
         command.args(["-u", "postgres", "--"]).arg(path);
@@ -198,6 +199,25 @@ fn pg_command(program: &str) -> Command {
     } else {
         Command::new(path)
     }
+}
+
+/// The `bin` directory of the newest PostgreSQL installed.
+fn pg_bin() -> PathBuf {
+    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir(PG_LIB)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| {
+            let version = entry.file_name().to_str()?.parse().ok()?;
+            let bin = entry.path().join("bin");
+            bin.join("initdb").exists().then_some((version, bin))
+        })
+        .collect();
+    versions.sort();
+    versions
+        .pop()
+        .map(|(_, bin)| bin)
+        .unwrap_or_else(|| panic!("no {PG_LIB}/*/bin/initdb: install Debian's postgresql (scripts/test does) or set NHS_GRAPH_TEST_DATABASE_URL"))
 }
 
 fn free_port() -> u16 {
@@ -211,14 +231,17 @@ fn free_port() -> u16 {
 /// removes its directory.
 fn watch_for_exit(directory: &Path, cluster: &Cluster) {
     let (data, _) = cluster.local.as_ref().expect("a throwaway cluster");
-    let stop = if as_root() {
-        format!(
-            "runuser -u postgres -- {PG_BIN}/pg_ctl -D '{}' stop -m immediate",
-            data.display()
-        )
+    let pg_ctl = pg_bin().join("pg_ctl");
+    let as_postgres = if as_root() {
+        "runuser -u postgres -- "
     } else {
-        format!("{PG_BIN}/pg_ctl -D '{}' stop -m immediate", data.display())
+        ""
     };
+    let stop = format!(
+        "{as_postgres}'{}' -D '{}' stop -m immediate",
+        pg_ctl.display(),
+        data.display()
+    );
     let script = format!(
         "while kill -0 {pid} 2>/dev/null; do sleep 1; done; {stop} >/dev/null 2>&1; rm -rf '{directory}'",
         pid = std::process::id(),
