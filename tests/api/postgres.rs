@@ -350,9 +350,7 @@ async fn with_postgres_down_writes_fail_fast_warm_reads_answer_and_it_recovers_w
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
 
-    let store_write = store_write
-        .err()
-        .expect("a write with the database down fails");
+    let store_write = store_write.expect_err("a write with the database down fails");
     assert!(
         matches!(store_write, Error::Unavailable { .. }),
         "{store_write}"
@@ -376,4 +374,70 @@ async fn with_postgres_down_writes_fail_fast_warm_reads_answer_and_it_recovers_w
         json!({ "course": { "title": "After" } })
     );
     assert!(app.app.store().backend_status().reachable);
+}
+
+#[tokio::test]
+async fn a_reseed_by_another_server_keeps_partner_published_courses() {
+    let url = fresh_database();
+    let seed = crate::helpers::copy_of_seed();
+    let first = {
+        let (url, seed) = (url.clone(), seed.path().to_owned());
+        spawn_app_with(move |config| {
+            config.data.database_url = Some(url);
+            config.data.seed_dir = seed;
+        })
+        .await
+    };
+    let key = first.coventry_key();
+    let created = first.write_course(&key, "pg-kept", "Kept").await;
+    let updated: Value = first
+        .post_as(&key, r#"mutation { updateCourse(code: "coventry-pg-physiotherapy", patch: { title: "Partner title" }) { course { title } } }"#, json!({}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        created.get("errors").is_none() && updated.get("errors").is_none(),
+        "{created} {updated}"
+    );
+    let version_before = first.app.store().data_version().unwrap();
+    std::fs::write(
+        seed.path().join("zz-extra.toml"),
+        "# a change to the seed, so it reloads\n",
+    )
+    .unwrap();
+
+    let second = {
+        let (url, seed) = (url.clone(), seed.path().to_owned());
+        spawn_app_with(move |config| {
+            config.data.database_url = Some(url);
+            config.data.seed_dir = seed;
+        })
+        .await
+    };
+    let query = r#"{ kept: course(code: "pg-kept") { title } updated: course(code: "coventry-pg-physiotherapy") { title } }"#;
+
+    assert!(
+        second.app.store().data_version().unwrap() > version_before,
+        "the changed seed was written"
+    );
+    assert_eq!(
+        second.data(query).await,
+        json!({ "kept": { "title": "Kept" }, "updated": { "title": "Partner title" } })
+    );
+    let deadline = Instant::now() + DEADLINE;
+    while first.app.store().data_version().unwrap() < second.app.store().data_version().unwrap()
+        && Instant::now() < deadline
+    {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        first.app.store().data_version().unwrap(),
+        second.app.store().data_version().unwrap(),
+        "the first server follows the reseed"
+    );
+    assert_eq!(
+        first.data(query).await,
+        json!({ "kept": { "title": "Kept" }, "updated": { "title": "Partner title" } })
+    );
 }

@@ -229,6 +229,10 @@ fn free_port() -> u16 {
 
 /// Starts a shell that waits for this test binary to exit, then stops the cluster and
 /// removes its directory.
+#[allow(
+    clippy::zombie_processes,
+    reason = "the watcher must outlive the test binary, which never waits for it"
+)]
 fn watch_for_exit(directory: &Path, cluster: &Cluster) {
     let (data, _) = cluster.local.as_ref().expect("a throwaway cluster");
     let pg_ctl = pg_bin().join("pg_ctl");

@@ -17,6 +17,9 @@ use super::Result;
 /// A key and its value.
 pub(crate) type Entry = (Vec<u8>, Vec<u8>);
 
+/// Called with each (tree, key, value) of a backup.
+pub(crate) type Visit<'a> = dyn FnMut(&[u8], &[u8], &[u8]) -> Result<()> + 'a;
+
 /// What a committed transaction changed, as other server processes learn it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Changed {
@@ -71,7 +74,7 @@ pub(crate) trait Backend: Send + Sync {
 
     /// Calls `visit` with every (tree, key, value) of the store, in tree-name order, then key
     /// order, for a backup.
-    fn visit_all(&self, visit: &mut dyn FnMut(&[u8], &[u8], &[u8]) -> Result<()>) -> Result<()>;
+    fn visit_all(&self, visit: &mut Visit<'_>) -> Result<()>;
 
     /// Bytes the store occupies on disk.
     fn size_on_disk(&self) -> Result<u64>;

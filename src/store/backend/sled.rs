@@ -13,7 +13,7 @@ use sled::transaction::{
 };
 use sled::Transactional;
 
-use super::{Backend, BackendStatus, Changed, Entry, Transaction};
+use super::{Backend, BackendStatus, Changed, Entry, Transaction, Visit};
 use crate::store::{Error, Result};
 
 /// sled's own tree, present in every database; a backup includes it.
@@ -155,7 +155,7 @@ impl Backend for SledBackend {
         self.flush()
     }
 
-    fn visit_all(&self, visit: &mut dyn FnMut(&[u8], &[u8], &[u8]) -> Result<()>) -> Result<()> {
+    fn visit_all(&self, visit: &mut Visit<'_>) -> Result<()> {
         let mut names = self.db.tree_names();
         names.sort();
         for name in names {

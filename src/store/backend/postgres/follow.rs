@@ -127,13 +127,11 @@ async fn poll(
         }
         references.extend(refs.lines().filter_map(|line| RecordRef::parse(line).ok()));
     }
-    let changed = foreign.then(|| {
-        if everything {
-            Changed::Everything
-        } else {
-            Changed::Records(references)
-        }
-    });
+    let changed = match (foreign, everything) {
+        (false, _) => None,
+        (true, true) => Some(Changed::Everything),
+        (true, false) => Some(Changed::Records(references)),
+    };
     Ok(Some((version, changed)))
 }
 

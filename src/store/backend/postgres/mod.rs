@@ -33,7 +33,7 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 use tokio_postgres::NoTls;
 
-use super::{prefix_successor, Backend, BackendStatus, Changed, Entry, Transaction};
+use super::{prefix_successor, Backend, BackendStatus, Changed, Entry, Transaction, Visit};
 use crate::store::{Error, Result};
 
 /// Called by the follower when other processes committed up to `version`, changing `Changed`.
@@ -303,7 +303,7 @@ impl Backend for PostgresBackend {
         outcome
     }
 
-    fn visit_all(&self, visit: &mut dyn FnMut(&[u8], &[u8], &[u8]) -> Result<()>) -> Result<()> {
+    fn visit_all(&self, visit: &mut Visit<'_>) -> Result<()> {
         // One statement reads one snapshot, so the backup is consistent without a lock.
         let mut rows: Vec<(String, Vec<u8>, Vec<u8>)> = self.query(|client| async move {
             let rows = client
