@@ -109,6 +109,12 @@ pub struct DataConfig {
     /// Directory of the seed files (TOML and CSV). Defaults to this build's `seed/`.
     #[arg(long, env = "NHS_GRAPH_SEED_DIR", default_value = DEFAULT_SEED_DIR)]
     pub seed_dir: PathBuf,
+
+    /// A PostgreSQL database to keep the store in instead of `--data-dir`, such as
+    /// `postgres://user:password@host:5432/nhs_graph`: the store of record when more than one
+    /// server process runs. Unset (the default): the embedded sled store in `--data-dir`.
+    #[arg(long, env = "NHS_GRAPH_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
 }
 
 impl DataConfig {
@@ -122,6 +128,7 @@ impl DataConfig {
         Self {
             data_dir: Some(data_dir),
             seed_dir: PathBuf::from(DEFAULT_SEED_DIR),
+            database_url: None,
         }
     }
 }

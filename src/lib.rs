@@ -75,13 +75,7 @@ impl App {
 /// Opens the store, seeds it if the seed changed, binds the address and starts serving.
 /// Returns once the server accepts connections.
 pub async fn start(config: Config) -> anyhow::Result<App> {
-    let data_dir = config.data.data_dir();
-    std::fs::create_dir_all(&data_dir)
-        .with_context(|| format!("creating data directory {}", data_dir.display()))?;
-    let store = Arc::new(
-        Store::open(&data_dir)
-            .with_context(|| format!("opening store at {}", data_dir.display()))?,
-    );
+    let store = Arc::new(open_store(&config.data).await?);
     let outcome = seed::ensure_seeded(store.clone(), config.data.seed_dir.clone())
         .await
         .with_context(|| format!("seeding from {}", config.data.seed_dir.display()))?;
@@ -104,6 +98,7 @@ pub async fn start(config: Config) -> anyhow::Result<App> {
             .context("building the search index")?
     };
     let search_index = Arc::new(search_index);
+    follow_changes(&store, search_index.clone());
     let api = graphql::Api::new(store.clone(), search_index, config.document_cache_entries);
     let serving = http::serve(api, &config).await?;
     Ok(App {
@@ -112,6 +107,66 @@ pub async fn start(config: Config) -> anyhow::Result<App> {
         shutdown: Some(serving.shutdown),
         server: serving.server,
     })
+}
+
+/// Opens the PostgreSQL store when `--database-url` is set, else the sled store in the data
+/// directory (creating it).
+async fn open_store(data: &config::DataConfig) -> anyhow::Result<Store> {
+    if let Some(url) = data.database_url.clone() {
+        return tokio::task::spawn_blocking(move || Store::open_postgres(&url))
+            .await
+            .context("joining the store's opening")?
+            .context("opening the PostgreSQL store");
+    }
+    let data_dir = data.data_dir();
+    std::fs::create_dir_all(&data_dir)
+        .with_context(|| format!("creating data directory {}", data_dir.display()))?;
+    Store::open(&data_dir).with_context(|| format!("opening store at {}", data_dir.display()))
+}
+
+/// Keeps the search index up to date with the courses other server processes write to a
+/// shared (PostgreSQL) store, before this process serves the new data version; a sled store
+/// has no other processes. Holds the store weakly, so that it closes when the server stops.
+fn follow_changes(store: &Arc<Store>, search_index: Arc<search::SearchIndex>) {
+    let weak = Arc::downgrade(store);
+    store.on_changes(move |changed| {
+        let Some(store) = weak.upgrade() else { return };
+        if let Err(error) = reindex_courses(&store, &search_index, changed.clone()) {
+            tracing::error!(%error, "the search index missed another process's write; it is rebuilt at the next start");
+        }
+    });
+}
+
+/// Re-indexes the courses in `changed`. The search index can re-index courses only (the
+/// only records partners write); after another process's reseed, it re-indexes every course
+/// and the other kinds follow at this process's next start.
+fn reindex_courses(
+    store: &Store,
+    search_index: &search::SearchIndex,
+    changed: store::Changed,
+) -> anyhow::Result<()> {
+    let courses: Vec<domain::Course> = match changed {
+        store::Changed::Records(references) => {
+            let mut courses = Vec::new();
+            for reference in references {
+                if reference.kind != domain::RecordKind::Course {
+                    continue;
+                }
+                if let Some(course) = store.get::<domain::Course>(&reference.code)? {
+                    courses.push(course.as_ref().clone());
+                }
+            }
+            courses
+        }
+        store::Changed::Everything => {
+            tracing::warn!("another process reseeded the store: courses are re-indexed now, other records at the next start");
+            store.all::<domain::Course>()?
+        }
+    };
+    if !courses.is_empty() {
+        search_index.upsert_courses(&courses)?;
+    }
+    Ok(())
 }
 
 /// Runs the server until SIGINT or SIGTERM, then shuts down gracefully.

@@ -197,7 +197,11 @@ fn keys(command: KeysCommand) -> anyhow::Result<ExitCode> {
         | KeysCommand::List { data }
         | KeysCommand::Revoke { data, .. } => data,
     };
-    let store = keys::open(&data.data_dir())?;
+    let store = match &data.database_url {
+        Some(url) => nhs_leadership_graph::store::Store::open_postgres(url)
+            .context("opening the PostgreSQL store")?,
+        None => keys::open(&data.data_dir())?,
+    };
     match command {
         KeysCommand::Issue {
             organisation,

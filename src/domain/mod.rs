@@ -20,4 +20,4 @@ pub use partner::{
     CoursePatch, CourseSubmission, FieldProblem, NewCourse, PresentedKey, API_KEY_PREFIX,
 };
 pub use records::*;
-pub use relation::{Edge, Relation, Validity};
+pub use relation::{Direction, Edge, Relation, Validity};

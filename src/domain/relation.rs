@@ -120,6 +120,15 @@ pub struct Edge {
     pub validity: Validity,
 }
 
+/// Which way to follow a relation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Direction {
+    /// From the record that holds the reference (programme -> its provider).
+    Outgoing,
+    /// Back to the records that hold a reference to this one (provider -> its programmes).
+    Incoming,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

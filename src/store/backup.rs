@@ -20,7 +20,8 @@
 use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
-use super::{meta, open_db, Error, Result, Store, META_TREE};
+use super::backend::sled::{open_db, DEFAULT_TREE};
+use super::{meta, Error, Result, Store, META_TREE};
 
 /// The first bytes of every backup file.
 pub const MAGIC: [u8; 8] = *b"\x89NLGBAK\n";
@@ -33,8 +34,6 @@ const HEADER_LEN: usize = MAGIC.len() + 2;
 const CHECKSUM_LEN: usize = 32;
 /// The end tag, the entry count and the checksum.
 const TRAILER_LEN: usize = 1 + 8 + CHECKSUM_LEN;
-/// sled's own tree, present in every database; restored through the `Db` itself.
-const DEFAULT_TREE: &[u8] = b"__sled__default";
 
 /// What a backup holds (or, after a restore, what was restored).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,32 +89,25 @@ impl Store {
         let mut out = HashingWriter::new(BufWriter::new(writer));
         out.put(&MAGIC)?;
         out.put(&FORMAT_VERSION.to_be_bytes())?;
-        let mut names = self.db.tree_names();
-        names.sort();
         let mut entries = 0u64;
         let mut trees = 0usize;
         let mut data_version = 0u64;
-        for name in names {
-            let tree = if name.as_ref() == DEFAULT_TREE {
-                (*self.db).clone()
-            } else {
-                self.db.open_tree(&name)?
-            };
-            let mut any = false;
-            for entry in tree.iter() {
-                let (key, value) = entry?;
-                if name.as_ref() == META_TREE.as_bytes() && key.as_ref() == meta::DATA_VERSION {
-                    data_version = be_u64(&value).unwrap_or(0);
-                }
-                out.put(&[ENTRY_TAG])?;
-                out.put_framed(&name)?;
-                out.put_framed(&key)?;
-                out.put_framed(&value)?;
-                entries += 1;
-                any = true;
+        let mut last_tree: Option<Vec<u8>> = None;
+        self.backend.visit_all(&mut |name, key, value| {
+            if name == META_TREE.as_bytes() && key == meta::DATA_VERSION {
+                data_version = be_u64(value).unwrap_or(0);
             }
-            trees += usize::from(any);
-        }
+            out.put(&[ENTRY_TAG])?;
+            out.put_framed(name)?;
+            out.put_framed(key)?;
+            out.put_framed(value)?;
+            entries += 1;
+            if last_tree.as_deref() != Some(name) {
+                trees += 1;
+                last_tree = Some(name.to_vec());
+            }
+            Ok(())
+        })?;
         out.put(&[END_TAG])?;
         out.put(&entries.to_be_bytes())?;
         let checksum = *out.hasher.finalize().as_bytes();
@@ -458,29 +450,30 @@ mod tests {
 
     /// A store with a few entries in a few trees, including sled's default tree.
     fn sample_store(directory: &Path) -> Store {
-        let store = Store::open(directory).unwrap();
-        store
-            .meta
-            .insert(meta::DATA_VERSION, &7u64.to_be_bytes()[..])
-            .unwrap();
-        store.api_keys.insert(b"k1", b"key one".as_slice()).unwrap();
-        store
-            .audit
-            .insert(1u64.to_be_bytes(), vec![0u8; 300])
-            .unwrap();
-        store.audit.insert(2u64.to_be_bytes(), Vec::new()).unwrap();
-        store.db.insert(b"default", b"tree".as_slice()).unwrap();
-        store.flush().unwrap();
-        store
+        {
+            let db = open_db(directory).unwrap();
+            let meta_tree = db.open_tree(META_TREE).unwrap();
+            meta_tree
+                .insert(meta::DATA_VERSION, &7u64.to_be_bytes()[..])
+                .unwrap();
+            let api_keys = db.open_tree("api_keys").unwrap();
+            api_keys.insert(b"k1", b"key one".as_slice()).unwrap();
+            let audit = db.open_tree("audit").unwrap();
+            audit.insert(1u64.to_be_bytes(), vec![0u8; 300]).unwrap();
+            audit.insert(2u64.to_be_bytes(), Vec::new()).unwrap();
+            db.insert(b"default", b"tree".as_slice()).unwrap();
+            db.flush().unwrap();
+        }
+        Store::open(directory).unwrap()
     }
 
     fn contents(directory: &Path) -> Vec<(Vec<u8>, Vec<u8>, Vec<u8>)> {
-        let store = Store::open(directory).unwrap();
-        let mut names = store.db.tree_names();
+        let db = open_db(directory).unwrap();
+        let mut names = db.tree_names();
         names.sort();
         let mut all = Vec::new();
         for name in names {
-            let tree = store.db.open_tree(&name).unwrap();
+            let tree = db.open_tree(&name).unwrap();
             for entry in tree.iter() {
                 let (key, value) = entry.unwrap();
                 all.push((name.to_vec(), key.to_vec(), value.to_vec()));

@@ -18,8 +18,8 @@ use std::sync::{Arc, PoisonError, RwLock};
 
 use crate::domain::{Code, OrganisationKind, RecordKind, RecordRef, Relation, Validity};
 
-use super::read::Direction;
 use super::Result;
+use crate::domain::Direction;
 
 type Shared = Arc<dyn Any + Send + Sync>;
 type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;

@@ -1,13 +1,18 @@
-//! The only module that touches sled: trees, key encoding, record versions.
+//! The only module that touches the database: trees, key encoding, record versions.
 //!
 //! One tree per record kind (`record:<kind>`: code -> versioned record), two trees per
 //! relation (`out:<relation>` and `in:<relation>`: `[from] 0x00 [to]` -> validity, and the
 //! reverse), an index of organisations by kind, and a `meta` tree. Following an edge is a
 //! prefix scan of one index tree plus point reads, never a scan of a whole kind.
 //!
+//! The trees live in a [`backend`]: sled in one directory (the default), or PostgreSQL
+//! shared by any number of server processes. Everything here (keys, encoding, the memo, the
+//! data version, the rules of a reseed) is the same for both.
+//!
 //! Invariant: `store` knows nothing about GraphQL or HTTP. It speaks domain types and
-//! returns them or [`Error`]; no `sled::IVec` leaves this module.
+//! returns them or [`Error`]; no `sled::IVec` or SQL row leaves this module.
 
+mod backend;
 pub mod backup;
 mod codec;
 mod keys;
@@ -19,12 +24,15 @@ mod write;
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, RwLock};
 
 use crate::domain::{RecordKind, Relation};
 
+use backend::Backend;
+
+pub use crate::domain::Direction;
+pub use backend::{BackendStatus, Changed};
 pub use backup::{BackupSummary, Restored};
-pub use read::Direction;
 pub use write::SeedWrite;
 
 /// A store error. Messages name the tree involved; they are for logs, not for clients.
@@ -32,6 +40,24 @@ pub use write::SeedWrite;
 pub enum Error {
     #[error("store i/o: {0}")]
     Sled(#[from] sled::Error),
+    /// The database cannot be reached (down, restarting, unreachable, out of connections):
+    /// the operation did not happen and may be retried. Clients see 503 `UNAVAILABLE`.
+    #[error("the database is unavailable: {reason}")]
+    Unavailable { reason: String },
+    /// The database answered with an error other than unavailability.
+    #[error("database error: {reason}")]
+    Database { reason: String },
+    /// The database was set up by a newer build of this program.
+    #[error(
+        "the database schema is at migration {found}, newer than this build knows ({known}); run a newer build"
+    )]
+    SchemaTooNew { found: i64, known: i64 },
+    /// `--database-url` could not be parsed.
+    #[error("invalid database URL: {reason}")]
+    BadDatabaseUrl { reason: String },
+    /// A transaction conflicted with another and is retried; never returned to callers.
+    #[error("a transaction conflicted with another")]
+    Conflict,
     #[error("encoding a record: {source}")]
     Encode { source: postcard::Error },
     #[error("decoding a value of tree {tree}: {source}")]
@@ -99,119 +125,133 @@ fn edge_tree_name(relation: Relation, direction: Direction) -> String {
 
 /// The open knowledge store.
 pub struct Store {
-    db: sled::Db,
-    meta: sled::Tree,
-    organisations_by_kind: sled::Tree,
-    records: HashMap<RecordKind, sled::Tree>,
-    edges: HashMap<(Relation, Direction), sled::Tree>,
-    api_keys: sled::Tree,
-    audit: sled::Tree,
-    audit_by_organisation: sled::Tree,
-    partner_records: sled::Tree,
-    /// Whether writes are applied and flushed to disk before they return. Only tests switch
-    /// this off, to show that the crash test catches the loss.
-    durable: bool,
-    /// The committed data version, kept in memory so the response cache reads it for free.
-    data_version: AtomicU64,
+    backend: Box<dyn Backend>,
+    /// The names of the record and edge trees, made once.
+    record_trees: HashMap<RecordKind, String>,
+    edge_trees: HashMap<(Relation, Direction), String>,
+    /// What every reader shares and every commit (here or, on PostgreSQL, in another
+    /// process) updates.
+    live: Arc<Live>,
     /// Point reads plus items scanned, for tests and metrics: it shows that a query's
-    /// cost grows with its answer, not with the data. Reads answered from `memo` are not
+    /// cost grows with its answer, not with the data. Reads answered from the memo are not
     /// counted.
     reads: AtomicU64,
-    /// Decoded records, edge lists and listings, emptied by every write.
+}
+
+/// The store's in-memory state that follows the committed data.
+struct Live {
+    /// The committed data version, kept in memory so the response cache reads it for free.
+    data_version: AtomicU64,
+    /// Decoded records, edge lists and listings, emptied by every commit.
     memo: memo::Memo,
+    /// Called with each change committed by another process sharing the database (the
+    /// search index registers one).
+    hooks: RwLock<Vec<ChangeHook>>,
+}
+
+/// See [`Store::on_changes`].
+type ChangeHook = Box<dyn Fn(&Changed) + Send + Sync>;
+
+impl Live {
+    fn new() -> Arc<Self> {
+        Arc::new(Self {
+            data_version: AtomicU64::new(0),
+            memo: memo::Memo::new(MEMO_ENTRIES),
+            hooks: RwLock::new(Vec::new()),
+        })
+    }
+
+    /// After a commit of `version`: forget what was read before it, then publish it (in this
+    /// order, see `memo.rs`).
+    fn committed(&self, version: u64) {
+        self.memo.forget_all();
+        self.data_version.fetch_max(version, Ordering::AcqRel);
+    }
+
+    /// Another process committed `version`, changing `changed`: forget what was read before
+    /// it, let the hooks catch up (the search index), and only then publish the version, so
+    /// that no answer cached under the new version comes from an index that missed it.
+    fn learnt(&self, version: u64, changed: Changed) {
+        self.memo.forget_all();
+        for hook in self
+            .hooks
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+        {
+            hook(&changed);
+        }
+        self.committed(version);
+    }
 }
 
 /// How many decoded records, edge lists and listings the store keeps in memory: the whole of
 /// the seed many times over (it holds about 3,000 records and 6,000 edges lists at most).
 const MEMO_ENTRIES: usize = 200_000;
 
-/// How long opening waits for sled's file lock. sled releases the lock from a background
-/// thread shortly after the last handle drops, so a reopen in the same process (a restart, a
-/// test) can briefly see it held by the store it just closed.
-const LOCK_WAIT: Duration = Duration::from_secs(5);
-
-#[allow(
-    clippy::disallowed_methods,
-    reason = "called only from Store::open_with_durability"
-)]
-fn open_db(directory: &Path) -> Result<sled::Db> {
-    let deadline = Instant::now() + LOCK_WAIT;
-    loop {
-        match sled::Config::new()
-            .path(directory)
-            .mode(sled::Mode::HighThroughput)
-            .open()
-        {
-            Ok(db) => return Ok(db),
-            Err(sled::Error::Io(error)) if is_lock_conflict(&error) => {
-                if Instant::now() >= deadline {
-                    return Err(Error::Locked {
-                        directory: directory.to_owned(),
-                    });
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            Err(error) => return Err(error.into()),
-        }
-    }
-}
-
-/// sled reports a held lock as an `Other` error wrapping the `WouldBlock` from `flock`.
-fn is_lock_conflict(error: &std::io::Error) -> bool {
-    error.kind() == std::io::ErrorKind::WouldBlock
-        || error.to_string().contains("could not acquire lock")
-}
-
 impl Store {
-    /// Opens (creating if needed) the store in `directory`. Partner writes are durable on return.
+    /// Opens (creating if needed) the sled store in `directory`. Writes are durable on return.
     pub fn open(directory: &Path) -> Result<Self> {
-        Self::open_with_durability(directory, true)
+        Self::with_backend(
+            Box::new(backend::sled::SledBackend::open(directory)?),
+            Live::new(),
+        )
     }
 
-    /// Opens the store; with `durable` false, partner writes are acknowledged before they are
-    /// applied (write-behind). For the crash test's negative control only.
-    /// The one place sled is opened.
-    #[allow(
-        clippy::disallowed_methods,
-        reason = "this is the approved entry point"
-    )]
-    pub fn open_with_durability(directory: &Path, durable: bool) -> Result<Self> {
-        let db = open_db(directory)?;
-        let mut records = HashMap::new();
+    /// Connects to the PostgreSQL database at `url` (`postgres://user:password@host:port/db`),
+    /// brings its schema up to date and starts following the writes of other processes that
+    /// share it. Fails at once, with one line saying why, on a bad URL, an unreachable
+    /// server, a refused login or a schema newer than this build. Blocking.
+    pub fn open_postgres(url: &str) -> Result<Self> {
+        let live = Live::new();
+        let follower = live.clone();
+        let backend = backend::postgres::PostgresBackend::open(
+            url,
+            Box::new(move |version, changed| follower.learnt(version, changed)),
+        )?;
+        Self::with_backend(Box::new(backend), live)
+    }
+
+    fn with_backend(backend: Box<dyn Backend>, live: Arc<Live>) -> Result<Self> {
+        let mut record_trees = HashMap::new();
         for kind in RecordKind::ALL {
-            records.insert(kind, db.open_tree(record_tree_name(kind))?);
+            record_trees.insert(kind, record_tree_name(kind));
         }
-        let mut edges = HashMap::new();
+        let mut edge_trees = HashMap::new();
         for relation in Relation::ALL {
             for direction in [Direction::Outgoing, Direction::Incoming] {
-                edges.insert(
-                    (relation, direction),
-                    db.open_tree(edge_tree_name(relation, direction))?,
-                );
+                edge_trees.insert((relation, direction), edge_tree_name(relation, direction));
             }
         }
-        let meta = db.open_tree(META_TREE)?;
-        let data_version = meta
-            .get(meta::DATA_VERSION)?
-            .and_then(|bytes| <[u8; 8]>::try_from(bytes.as_ref()).ok())
-            .map_or(0, u64::from_be_bytes);
-        Ok(Self {
-            meta,
-            data_version: AtomicU64::new(data_version),
-            organisations_by_kind: db.open_tree(ORGANISATIONS_BY_KIND_TREE)?,
-            api_keys: db.open_tree(partner::API_KEYS_TREE)?,
-            audit: db.open_tree(partner::AUDIT_TREE)?,
-            audit_by_organisation: db.open_tree(partner::AUDIT_BY_ORGANISATION_TREE)?,
-            partner_records: db.open_tree(partner::PARTNER_RECORDS_TREE)?,
-            durable,
-            db,
-            records,
-            edges,
+        let store = Self {
+            backend,
+            record_trees,
+            edge_trees,
+            live,
             reads: AtomicU64::new(0),
-            // Write-behind (tests only) applies writes after they return, later than the
-            // memo could be emptied: it reads sled every time.
-            memo: memo::Memo::new(if durable { MEMO_ENTRIES } else { 0 }),
-        })
+        };
+        let data_version = store.stored_data_version()?;
+        store.live.committed(data_version);
+        Ok(store)
+    }
+
+    /// Calls `hook` with every change another process sharing the database commits, as this
+    /// process learns it (within about a second): after the memo is emptied, before the new
+    /// data version is published. `hook` runs on the backend's thread, may read the store,
+    /// and must not write to it. Only PostgreSQL has other processes; on sled it is never
+    /// called. A hook holding the store must hold it weakly, or the store never closes.
+    pub fn on_changes(&self, hook: impl Fn(&Changed) + Send + Sync + 'static) {
+        self.live
+            .hooks
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(Box::new(hook));
+    }
+
+    /// Which backend this is, whether it is reachable, its pool and how far behind the
+    /// database's newest data this process is.
+    pub fn backend_status(&self) -> BackendStatus {
+        self.backend.status()
     }
 
     /// Point reads and scanned items since the store was opened.
@@ -225,21 +265,20 @@ impl Store {
 
     /// Bytes the store occupies on disk.
     pub fn size_on_disk(&self) -> Result<u64> {
-        Ok(self.db.size_on_disk()?)
+        self.backend.size_on_disk()
     }
 
     /// Writes everything buffered to disk.
     pub fn flush(&self) -> Result<()> {
-        self.db.flush()?;
-        Ok(())
+        self.backend.flush()
     }
 
-    fn record_tree(&self, kind: RecordKind) -> &sled::Tree {
-        &self.records[&kind]
+    fn record_tree(&self, kind: RecordKind) -> &str {
+        &self.record_trees[&kind]
     }
 
-    fn edge_tree(&self, relation: Relation, direction: Direction) -> &sled::Tree {
-        &self.edges[&(relation, direction)]
+    fn edge_tree(&self, relation: Relation, direction: Direction) -> &str {
+        &self.edge_trees[&(relation, direction)]
     }
 }
 

@@ -1,4 +1,8 @@
 //! Reads: point lookups by code, whole-kind listings for root lists, and edge prefix scans.
+//!
+//! A read the memo cannot answer goes to the backend: on sled a page-cache lookup, on
+//! PostgreSQL one round trip that blocks the calling thread until the database answers
+//! (like a sled read that faults a page in from disk).
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -7,17 +11,8 @@ use serde::de::DeserializeOwned;
 
 use super::keys::{edge_prefix, edge_second, organisation_kind_key_code, organisation_kind_tag};
 use super::memo::Listing;
-use super::{codec, meta, Error, Result, Store};
+use super::{codec, meta, Direction, Error, Result, Store, META_TREE};
 use crate::domain::{Code, OrganisationKind, Record, RecordRef, Relation, Validity};
-
-/// Which way to follow a relation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Direction {
-    /// From the record that holds the reference (programme -> its provider).
-    Outgoing,
-    /// Back to the records that hold a reference to this one (provider -> its programmes).
-    Incoming,
-}
 
 impl Store {
     /// The record of kind `T` with `code`, if there is one. Shared: a record read before is
@@ -26,11 +21,11 @@ impl Store {
         &self,
         code: &Code,
     ) -> Result<Option<Arc<T>>> {
-        self.memo.record(T::KIND, code, || {
+        self.live.memo.record(T::KIND, code, || {
             self.count_reads(1);
             let tree = self.record_tree(T::KIND);
-            match tree.get(code.as_str())? {
-                Some(bytes) => Ok(Some(codec::decode(|| tree_name(tree), &bytes)?)),
+            match self.backend.get(tree, code.as_str().as_bytes())? {
+                Some(bytes) => Ok(Some(codec::decode(|| tree, &bytes)?)),
                 None => Ok(None),
             }
         })
@@ -40,11 +35,12 @@ impl Store {
     /// the search index); answers use [`Store::list`].
     pub fn all<T: Record + DeserializeOwned>(&self) -> Result<Vec<T>> {
         let tree = self.record_tree(T::KIND);
-        tree.iter()
-            .values()
-            .map(|bytes| {
+        self.backend
+            .scan_prefix(tree, &[])?
+            .iter()
+            .map(|(_, bytes)| {
                 self.count_reads(1);
-                codec::decode(|| tree_name(tree), &bytes?)
+                codec::decode(|| tree, bytes)
             })
             .collect()
     }
@@ -54,31 +50,35 @@ impl Store {
     pub fn list<T: Record + DeserializeOwned + Send + Sync + 'static>(
         &self,
     ) -> Result<Arc<Vec<Arc<T>>>> {
-        self.memo.listing(Listing::All(T::KIND), || {
+        self.live.memo.listing(Listing::All(T::KIND), || {
             Ok(self.all::<T>()?.into_iter().map(Arc::new).collect())
         })
     }
 
     /// The number of records of kind `T`.
-    pub fn count<T: Record>(&self) -> usize {
-        self.record_tree(T::KIND).len()
+    pub fn count<T: Record>(&self) -> Result<usize> {
+        self.backend.len(self.record_tree(T::KIND))
     }
 
     /// Codes of every organisation of `kind`, ordered by code.
     pub fn organisation_codes_of_kind(&self, kind: OrganisationKind) -> Result<Arc<Vec<Code>>> {
-        self.memo.listing(Listing::OrganisationsOfKind(kind), || {
-            self.organisations_by_kind
-                .scan_prefix([organisation_kind_tag(kind)])
-                .keys()
-                .map(|key| {
-                    self.count_reads(1);
-                    let key = key?;
-                    organisation_kind_key_code(&key).ok_or_else(|| Error::MalformedKey {
-                        tree: super::ORGANISATIONS_BY_KIND_TREE.to_owned(),
+        self.live
+            .memo
+            .listing(Listing::OrganisationsOfKind(kind), || {
+                self.backend
+                    .scan_prefix(
+                        super::ORGANISATIONS_BY_KIND_TREE,
+                        &[organisation_kind_tag(kind)],
+                    )?
+                    .iter()
+                    .map(|(key, _)| {
+                        self.count_reads(1);
+                        organisation_kind_key_code(key).ok_or_else(|| Error::MalformedKey {
+                            tree: super::ORGANISATIONS_BY_KIND_TREE.to_owned(),
+                        })
                     })
-                })
-                .collect()
-        })
+                    .collect()
+            })
     }
 
     /// The records `from` is linked to by `relation` in `direction`, with the dates each link
@@ -90,16 +90,17 @@ impl Store {
         relation: Relation,
         direction: Direction,
     ) -> Result<Arc<[(RecordRef, Validity)]>> {
-        self.memo.edges(relation, direction, from, || {
+        self.live.memo.edges(relation, direction, from, || {
             let tree = self.edge_tree(relation, direction);
-            tree.scan_prefix(edge_prefix(from))
-                .map(|entry| {
+            self.backend
+                .scan_prefix(tree, &edge_prefix(from))?
+                .iter()
+                .map(|(key, value)| {
                     self.count_reads(1);
-                    let (key, value) = entry?;
-                    let to = edge_second(&key).ok_or_else(|| Error::MalformedKey {
-                        tree: tree_name(tree),
+                    let to = edge_second(key).ok_or_else(|| Error::MalformedKey {
+                        tree: tree.to_owned(),
                     })?;
-                    Ok((to, codec::decode(|| tree_name(tree), &value)?))
+                    Ok((to, codec::decode(|| tree, value)?))
                 })
                 .collect()
         })
@@ -127,33 +128,26 @@ impl Store {
     }
 
     /// The version of the data: bumped by every committed change, 0 for an empty store.
-    /// Read from memory: every write through this store updates it after its commit. In
-    /// write-behind mode (tests only) writes land later, so it is read from disk.
+    /// Read from memory: every write through this store updates it after its commit, and on
+    /// PostgreSQL so does every write of another process, once this one learns of it.
     pub fn data_version(&self) -> Result<u64> {
-        if self.durable {
-            return Ok(self.data_version.load(Ordering::Acquire));
-        }
-        self.stored_data_version()
+        Ok(self.live.data_version.load(Ordering::Acquire))
     }
 
     /// The data version as committed in the `meta` tree.
     pub(crate) fn stored_data_version(&self) -> Result<u64> {
         Ok(self
-            .meta
-            .get(meta::DATA_VERSION)?
-            .and_then(|bytes| <[u8; 8]>::try_from(bytes.as_ref()).ok())
+            .backend
+            .get(META_TREE, meta::DATA_VERSION)?
+            .and_then(|bytes| <[u8; 8]>::try_from(bytes.as_slice()).ok())
             .map_or(0, u64::from_be_bytes))
     }
 
     /// The hash of the seed content last loaded, if any.
     pub fn seed_hash(&self) -> Result<Option<[u8; 32]>> {
         Ok(self
-            .meta
-            .get(meta::SEED_HASH)?
-            .and_then(|bytes| <[u8; 32]>::try_from(bytes.as_ref()).ok()))
+            .backend
+            .get(META_TREE, meta::SEED_HASH)?
+            .and_then(|bytes| <[u8; 32]>::try_from(bytes.as_slice()).ok()))
     }
-}
-
-fn tree_name(tree: &sled::Tree) -> String {
-    String::from_utf8_lossy(&tree.name()).into_owned()
 }

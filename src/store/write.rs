@@ -1,14 +1,13 @@
-//! Writes: replacing the seeded knowledge in one atomic, flushed transaction.
+//! Writes: replacing the seeded knowledge in one atomic, durable transaction.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::atomic::Ordering;
 
 use serde::Serialize;
-use sled::transaction::{ConflictableTransactionError, TransactionError};
-use sled::Transactional;
 
+use super::backend::{Changed, Transaction};
 use super::keys::{edge_key, edge_parts, organisation_kind_key, record_reference_key};
-use super::{codec, meta, Direction, Error, Result, Store};
+use super::partner::PARTNER_RECORDS_TREE;
+use super::{codec, meta, Direction, Result, Store, META_TREE};
 use crate::domain::{Dataset, Edge, Record, RecordKind};
 
 /// What a seed load changed.
@@ -25,85 +24,42 @@ type TreeContents = HashMap<String, BTreeMap<Vec<u8>, Vec<u8>>>;
 
 impl Store {
     /// Replaces the seeded knowledge with `dataset` in one transaction over every tree, records
-    /// `seed_hash`, bumps the data version and flushes to disk before returning. A reader sees
+    /// `seed_hash`, bumps the data version and commits durably before returning. A reader sees
     /// either the old knowledge or the new, never a mix. Blocking: call from `spawn_blocking`.
     ///
     /// Records partners published through the API, and their links, are neither removed
     /// nor overwritten: a seed record with the same code as one of them is left out.
+    ///
+    /// The seed hash is checked again inside the transaction, under its lock: when several
+    /// processes sharing a PostgreSQL database start with the same new seed, one writes it
+    /// and the others, which waited for its lock, find it current and write nothing (they get
+    /// a `SeedWrite` with zero records and the current data version).
     pub fn replace_seed(&self, dataset: &Dataset, seed_hash: [u8; 32]) -> Result<SeedWrite> {
-        let partner = self.partner_references()?;
-        let mut contents = self.contents_of(dataset)?;
-        for (name, entries) in contents.iter_mut() {
-            entries.retain(|key, _| !belongs_to_partner(name, key, &partner));
-        }
-        let mut trees: Vec<&sled::Tree> = Vec::with_capacity(contents.len() + 1);
-        let mut plans = Vec::with_capacity(contents.len());
-        for (name, entries) in &contents {
-            let tree = self.tree_by_name(name);
-            let stale: Vec<sled::IVec> = tree
-                .iter()
-                .keys()
-                .filter(|key| {
-                    key.as_ref().map_or(true, |key| {
-                        !entries.contains_key(key.as_ref())
-                            && !belongs_to_partner(name, key, &partner)
-                    })
-                })
-                .collect::<Result<_, _>>()?;
-            trees.push(tree);
-            plans.push((entries, stale));
-        }
-        trees.push(&self.meta);
-        let n_removed = plans.iter().map(|(_, stale)| stale.len()).sum();
-        let data_version = self.stored_data_version()? + 1;
-
-        let outcome: Result<(), TransactionError<Error>> = trees.as_slice().transaction(|views| {
-            for (view, (entries, stale)) in views.iter().zip(&plans) {
-                for key in stale {
-                    view.remove(key)?;
-                }
-                for (key, value) in entries.iter() {
-                    view.insert(key.as_slice(), value.as_slice())?;
-                }
-            }
-            let meta_view = views.last().ok_or_else(|| {
-                ConflictableTransactionError::Abort(Error::Task("no meta tree".to_owned()))
+        let contents = self.contents_of(dataset)?;
+        let mut listed: Vec<&str> = contents.keys().map(String::as_str).collect();
+        listed.push(PARTNER_RECORDS_TREE);
+        let mut names = listed.clone();
+        names.push(META_TREE);
+        let mut outcome = None;
+        self.backend
+            .transaction(&names, &listed, &mut |transaction| {
+                outcome = Some(write_seed(
+                    transaction,
+                    &contents,
+                    dataset.n_records(),
+                    seed_hash,
+                )?);
+                Ok(())
             })?;
-            meta_view.insert(meta::SEED_HASH, &seed_hash[..])?;
-            meta_view.insert(meta::DATA_VERSION, &data_version.to_be_bytes()[..])?;
-            Ok(())
-        });
-        outcome.map_err(|error| match error {
-            TransactionError::Abort(error) => error,
-            TransactionError::Storage(error) => Error::Sled(error),
-        })?;
-        self.memo.forget_all();
-        self.data_version.fetch_max(data_version, Ordering::AcqRel);
-        self.flush()?;
-
-        let n_edges = contents
-            .iter()
-            .filter(|(name, _)| name.starts_with("out:"))
-            .map(|(_, entries)| entries.len())
-            .sum();
-        Ok(SeedWrite {
-            n_records: dataset.n_records(),
-            n_edges,
-            n_removed,
-            data_version,
-        })
+        let outcome = outcome.expect("a committed transaction ran its work");
+        self.live.committed(outcome.data_version);
+        Ok(outcome)
     }
 
     fn contents_of(&self, dataset: &Dataset) -> Result<TreeContents> {
         let mut contents = TreeContents::new();
-        for kind in RecordKind::ALL {
-            contents.insert(super::record_tree_name(kind), BTreeMap::new());
-        }
-        for (relation, direction) in self.edges.keys() {
-            contents.insert(
-                super::edge_tree_name(*relation, *direction),
-                BTreeMap::new(),
-            );
+        for name in self.record_trees.values().chain(self.edge_trees.values()) {
+            contents.insert(name.clone(), BTreeMap::new());
         }
         add_records(&mut contents, &dataset.sources)?;
         add_records(&mut contents, &dataset.organisations)?;
@@ -130,17 +86,62 @@ impl Store {
         }
         Ok(contents)
     }
+}
 
-    fn tree_by_name(&self, name: &str) -> &sled::Tree {
-        if name == super::ORGANISATIONS_BY_KIND_TREE {
-            return &self.organisations_by_kind;
-        }
-        self.records
-            .values()
-            .chain(self.edges.values())
-            .find(|tree| tree.name() == name.as_bytes())
-            .expect("contents_of only names trees opened in Store::open")
+/// The seed write inside its transaction.
+fn write_seed(
+    transaction: &mut dyn Transaction,
+    contents: &TreeContents,
+    n_records: usize,
+    seed_hash: [u8; 32],
+) -> Result<SeedWrite> {
+    let data_version = read_u64(transaction, meta::DATA_VERSION)?;
+    if transaction.get(META_TREE, meta::SEED_HASH)?.as_deref() == Some(&seed_hash[..]) {
+        return Ok(SeedWrite {
+            n_records: 0,
+            n_edges: 0,
+            n_removed: 0,
+            data_version,
+        });
     }
+    let partner: HashSet<Vec<u8>> = transaction
+        .keys(PARTNER_RECORDS_TREE)?
+        .into_iter()
+        .collect();
+    let (mut n_removed, mut n_edges) = (0, 0);
+    for (name, entries) in contents {
+        for key in transaction.keys(name)? {
+            if !entries.contains_key(&key) && !belongs_to_partner(name, &key, &partner) {
+                transaction.remove(name, &key)?;
+                n_removed += 1;
+            }
+        }
+        for (key, value) in entries {
+            if belongs_to_partner(name, key, &partner) {
+                continue;
+            }
+            transaction.insert(name, key, value)?;
+            n_edges += usize::from(name.starts_with("out:"));
+        }
+    }
+    let data_version = data_version + 1;
+    transaction.insert(META_TREE, meta::SEED_HASH, &seed_hash)?;
+    transaction.insert(META_TREE, meta::DATA_VERSION, &data_version.to_be_bytes())?;
+    transaction.record_changes(data_version, &Changed::Everything)?;
+    Ok(SeedWrite {
+        n_records,
+        n_edges,
+        n_removed,
+        data_version,
+    })
+}
+
+/// A big-endian u64 of the `meta` tree, 0 when absent.
+pub(crate) fn read_u64(transaction: &mut dyn Transaction, key: &[u8]) -> Result<u64> {
+    Ok(transaction
+        .get(META_TREE, key)?
+        .and_then(|bytes| <[u8; 8]>::try_from(bytes.as_slice()).ok())
+        .map_or(0, u64::from_be_bytes))
 }
 
 /// Whether `key` of tree `name` is a partner-published record or one of its links.

@@ -32,6 +32,10 @@ pub(crate) async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestA
 async fn spawn_app_configured(seed_dir: &Path, configure: impl FnOnce(&mut Config)) -> TestApp {
     let data_dir = tempfile::tempdir().expect("a temporary directory");
     let mut config = config(data_dir.path(), seed_dir);
+    // `NHS_GRAPH_TEST_BACKEND=postgres` runs every API test on a fresh PostgreSQL database.
+    if std::env::var("NHS_GRAPH_TEST_BACKEND").as_deref() == Ok("postgres") {
+        config.data.database_url = Some(crate::postgres_cluster::fresh_database());
+    }
     configure(&mut config);
     let app = nhs_leadership_graph::start(config)
         .await

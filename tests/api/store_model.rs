@@ -12,7 +12,7 @@ use nhs_leadership_graph::store::{Direction, Store};
 use proptest::prelude::*;
 
 #[derive(Debug, Clone)]
-enum Operation {
+pub(crate) enum Operation {
     Create(u8),
     Update(u8, u8),
     Retire(u8),
@@ -20,7 +20,7 @@ enum Operation {
     Restart,
 }
 
-fn operation() -> impl Strategy<Value = Operation> {
+pub(crate) fn operation() -> impl Strategy<Value = Operation> {
     prop_oneof![
         4 => (0u8..12).prop_map(Operation::Create),
         3 => (0u8..12, 0u8..4).prop_map(|(course, title)| Operation::Update(course, title)),
@@ -67,17 +67,26 @@ fn key() -> ApiKey {
     }
 }
 
-/// Applies `operations` to a store and to a map, checking after each that they agree.
+/// Applies `operations` to a sled store and to a map, checking after each that they agree.
 fn run(operations: Vec<Operation>) -> Result<(), TestCaseError> {
     let directory = tempfile::tempdir().unwrap();
-    let mut store = Store::open(directory.path()).unwrap();
+    run_with(|| Store::open(directory.path()).unwrap(), operations)
+}
+
+/// Applies `operations` to the store `open` opens (and opens again at each restart) and to
+/// a map, checking after each that they agree.
+pub(crate) fn run_with(
+    open: impl Fn() -> Store,
+    operations: Vec<Operation>,
+) -> Result<(), TestCaseError> {
+    let mut store = open();
     let mut model: BTreeMap<Code, Course> = BTreeMap::new();
     let mut n_audited = 0usize;
     for operation in operations {
         let changes: Vec<CourseChange> = match operation {
             Operation::Restart => {
                 drop(store);
-                store = Store::open(directory.path()).unwrap();
+                store = open();
                 Vec::new()
             }
             Operation::Create(n) if !model.contains_key(&code(n)) => {
