@@ -23,6 +23,9 @@ const MAX_AUDIT_PAGE: usize = 1_000;
 pub(crate) const MAX_NODES: usize = 100;
 /// The most suggestions a `NOT_FOUND` for a code carries.
 const MAX_SUGGESTIONS: usize = 3;
+/// Below this, a code or name is not worth suggesting: one edit in a three-letter ODS code
+/// scores 0.67, two score 0.33.
+const MIN_SIMILARITY: f64 = 0.6;
 
 /// Every question starts here. Lists that can grow are cursor connections with `totalCount`;
 /// single records are fetched by global `id` or by readable `code`.
@@ -598,36 +601,38 @@ fn unknown_code<T: Stored>(typed: &str, records: &[Arc<T>]) -> async_graphql::Er
 /// [`MAX_SUGGESTIONS`]: codes by edit distance (a typo, a swapped pair), names by containing
 /// the text or by Jaro-Winkler similarity (a name typed where a code was expected).
 fn nearest<'a>(typed: &str, candidates: impl Iterator<Item = (&'a str, &'a str)>) -> Vec<usize> {
-    /// Below this, a code or name is not worth suggesting: one edit in a three-letter ODS
-    /// code scores 0.67, two score 0.33.
-    const MIN_SIMILARITY: f64 = 0.6;
     /// Names are long and share words ("NHS", "Trust"): only a close one counts.
     const MIN_NAME_SIMILARITY: f64 = 0.85;
     let typed = typed.trim().to_lowercase();
+    let compare_names = typed.chars().count() >= 4;
     let similarity = |code: &str, name: &str| {
-        let code = code.to_lowercase();
-        let by_code = strsim::normalized_damerau_levenshtein(&typed, &code);
-        let name = name.to_lowercase();
-        let by_name = if typed.chars().count() < 4 {
-            0.0
-        } else if name.contains(&typed) {
-            0.95
+        let by_code = similarity_of_codes(&typed, &code.to_lowercase());
+        let by_name = if compare_names {
+            let name = name.to_lowercase();
+            if name.contains(&typed) {
+                0.95
+            } else {
+                Some(strsim::jaro_winkler(&typed, &name))
+                    .filter(|similarity| *similarity >= MIN_NAME_SIMILARITY)
+                    .unwrap_or(0.0)
+            }
         } else {
-            Some(strsim::jaro_winkler(&typed, &name))
-                .filter(|similarity| *similarity >= MIN_NAME_SIMILARITY)
-                .unwrap_or(0.0)
+            0.0
         };
-        // Among codes as many edits away, the one that shares the typed start reads as
-        // the likelier typo (QWX: QWE before QNX).
-        let shared_start = strsim::jaro_winkler(&typed, &code);
-        (by_code.max(by_name), shared_start)
+        by_code.max(by_name)
     };
-    let mut scored: Vec<((f64, f64), &str, usize)> = candidates
+    let mut scored: Vec<(f64, f64, &str, usize)> = candidates
         .enumerate()
         .map(|(position, (code, name))| (similarity(code, name), code, position))
-        .filter(|((score, _), _, _)| *score >= MIN_SIMILARITY)
+        .filter(|(score, _, _)| *score >= MIN_SIMILARITY)
+        .map(|(score, code, position)| {
+            // Among codes as many edits away, the one that shares the typed start reads as
+            // the likelier typo (QWX: QWE before QNX).
+            let shared_start = strsim::jaro_winkler(&typed, &code.to_lowercase());
+            (score, shared_start, code, position)
+        })
         .collect();
-    scored.sort_by(|((a, a_start), a_code, _), ((b, b_start), b_code, _)| {
+    scored.sort_by(|(a, a_start, a_code, _), (b, b_start, b_code, _)| {
         b.total_cmp(a)
             .then_with(|| b_start.total_cmp(a_start))
             .then_with(|| a_code.cmp(b_code))
@@ -635,8 +640,22 @@ fn nearest<'a>(typed: &str, candidates: impl Iterator<Item = (&'a str, &'a str)>
     scored
         .into_iter()
         .take(MAX_SUGGESTIONS)
-        .map(|(_, _, position)| position)
+        .map(|(_, _, _, position)| position)
         .collect()
+}
+
+/// 1 for equal codes, down to 0: one minus the edits (insertions, deletions, substitutions
+/// and swaps of neighbours: optimal string alignment) per character of the longer. Codes whose
+/// lengths alone put them below [`MIN_SIMILARITY`] are not compared, so that a miss over a
+/// kind of thousands of records costs little.
+fn similarity_of_codes(typed: &str, code: &str) -> f64 {
+    let (typed_length, code_length) = (typed.chars().count(), code.chars().count());
+    let longer = typed_length.max(code_length).max(1) as f64;
+    let at_best = 1.0 - typed_length.abs_diff(code_length) as f64 / longer;
+    if at_best < MIN_SIMILARITY {
+        return 0.0;
+    }
+    1.0 - strsim::osa_distance(typed, code) as f64 / longer
 }
 
 /// `a`, `a or b`, `a, b or c`.
