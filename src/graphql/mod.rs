@@ -12,6 +12,7 @@ mod data;
 mod errors;
 mod ids;
 pub mod limits;
+mod lookup;
 mod mutation;
 mod query;
 mod scalars;
