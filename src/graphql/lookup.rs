@@ -20,9 +20,11 @@ const MAX_SUGGESTIONS: usize = 3;
 const MIN_SIMILARITY: f64 = 0.6;
 
 /// The record of kind `T` whose code a person typed: the exact code, else the code that
-/// differs only in case. Nothing found gives `NOT_FOUND`, with the nearest codes or names in
-/// its message and in `extensions.suggestions` (`[{code, name}]`).
+/// differs only in case (spaces around it ignored). Nothing found gives `NOT_FOUND`, with the
+/// nearest codes or names in its message and in `extensions.suggestions` (`[{code, name}]`).
 pub(crate) fn by_code<T: Stored>(graph: &Graph, typed: &str) -> Result<Arc<T>> {
+    // Codes have no spaces; a pasted one often has some around it.
+    let typed = typed.trim();
     // Point reads first: the code as typed, then in the two cases codes are written in (ODS
     // codes upper, slugs lower). Only a miss pays for listing the kind.
     for spelling in [typed.to_owned(), typed.to_uppercase(), typed.to_lowercase()] {

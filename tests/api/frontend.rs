@@ -222,6 +222,7 @@ async fn root_lookups_by_code_ignore_case() {
         .data(
             r#"{
                 organisation(code: "rj1") { code }
+                pasted: organisation(code: " RJ1 ") { code }
                 programme(code: "NYE-BEVAN") { code }
                 role(code: "Chief-Executive") { code }
                 post(code: "x24/CHIEF-EXECUTIVE") { code }
@@ -233,6 +234,7 @@ async fn root_lookups_by_code_ignore_case() {
         .await;
 
     assert_eq!(data["organisation"]["code"], "RJ1");
+    assert_eq!(data["pasted"]["code"], "RJ1");
     assert_eq!(data["programme"]["code"], "nye-bevan");
     assert_eq!(data["role"]["code"], "chief-executive");
     assert_eq!(data["post"]["code"], "X24/chief-executive");
