@@ -19,7 +19,7 @@ use crate::domain::{self, Record as _};
 const MAX_AUDIT_PAGE: usize = 1_000;
 /// The most ids one `nodes` request takes: a screenful of records to refetch, and a bound on
 /// the work of one field.
-pub(crate) const MAX_NODES: usize = 100;
+const MAX_NODES: usize = 100;
 
 /// Every question starts here. Lists that can grow are cursor connections with `totalCount`;
 /// single records are fetched by global `id` or by readable `code`.
@@ -74,10 +74,12 @@ impl Query {
     async fn organisation(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Global id, from any organisation's `id` field; give this or `code`.")]
+        #[graphql(
+            desc = "Global id, from any organisation's `id` field; give this or `code`, not both."
+        )]
         id: Option<ID>,
         #[graphql(
-            desc = "ODS code (e.g. `RJ1`) or short code (e.g. `CMI`), in any case; give this or `id`."
+            desc = "ODS code (e.g. `RJ1`) or short code (e.g. `CMI`), in any case; give this or `id`, not both."
         )]
         code: Option<String>,
     ) -> Option<OrganisationObject> {
@@ -156,10 +158,11 @@ impl Query {
     async fn role(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Global id, from any role's `id` field; give this or `code`.")] id: Option<
-            ID,
-        >,
-        #[graphql(desc = "Code (e.g. `chief-executive`), in any case; give this or `id`.")]
+        #[graphql(desc = "Global id, from any role's `id` field; give this or `code`, not both.")]
+        id: Option<ID>,
+        #[graphql(
+            desc = "Code (e.g. `chief-executive`), in any case; give this or `id`, not both."
+        )]
         code: Option<String>,
     ) -> Option<RoleObject> {
         null_on_error(ctx, by_id_or_code::<domain::Role>(ctx, id, code)).map(RoleObject)
@@ -184,10 +187,11 @@ impl Query {
     async fn post(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Global id, from any post's `id` field; give this or `code`.")] id: Option<
-            ID,
-        >,
-        #[graphql(desc = "Code (e.g. `X24/chief-executive`), in any case; give this or `id`.")]
+        #[graphql(desc = "Global id, from any post's `id` field; give this or `code`, not both.")]
+        id: Option<ID>,
+        #[graphql(
+            desc = "Code (e.g. `X24/chief-executive`), in any case; give this or `id`, not both."
+        )]
         code: Option<String>,
     ) -> Option<PostObject> {
         null_on_error(ctx, by_id_or_code::<domain::Post>(ctx, id, code)).map(PostObject)
@@ -197,11 +201,12 @@ impl Query {
     async fn programme(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Global id, from any programme's `id` field; give this or `code`.")]
+        #[graphql(
+            desc = "Global id, from any programme's `id` field; give this or `code`, not both."
+        )]
         id: Option<ID>,
-        #[graphql(desc = "Code (e.g. `nye-bevan`), in any case; give this or `id`.")] code: Option<
-            String,
-        >,
+        #[graphql(desc = "Code (e.g. `nye-bevan`), in any case; give this or `id`, not both.")]
+        code: Option<String>,
     ) -> Option<ProgrammeObject> {
         null_on_error(ctx, by_id_or_code::<domain::Programme>(ctx, id, code)).map(ProgrammeObject)
     }
@@ -239,9 +244,13 @@ impl Query {
     async fn course(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Global id, from any course's `id` field; give this or `code`.")]
+        #[graphql(
+            desc = "Global id, from any course's `id` field; give this or `code`, not both."
+        )]
         id: Option<ID>,
-        #[graphql(desc = "Code (from any course's `code` field), in any case; give this or `id`.")]
+        #[graphql(
+            desc = "Code (from any course's `code` field), in any case; give this or `id`, not both."
+        )]
         code: Option<String>,
     ) -> Option<CourseObject> {
         null_on_error(ctx, by_id_or_code::<domain::Course>(ctx, id, code)).map(CourseObject)
@@ -349,10 +358,12 @@ impl Query {
     async fn qualification(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Global id, from any qualification's `id` field; give this or `code`.")]
+        #[graphql(
+            desc = "Global id, from any qualification's `id` field; give this or `code`, not both."
+        )]
         id: Option<ID>,
         #[graphql(
-            desc = "Code (from any qualification's `code` field), in any case; give this or `id`."
+            desc = "Code (from any qualification's `code` field), in any case; give this or `id`, not both."
         )]
         code: Option<String>,
     ) -> Option<QualificationObject> {
@@ -382,9 +393,11 @@ impl Query {
     async fn topic(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Global id, from any topic's `id` field; give this or `code`.")]
+        #[graphql(desc = "Global id, from any topic's `id` field; give this or `code`, not both.")]
         id: Option<ID>,
-        #[graphql(desc = "Code (from any topic's `code` field), in any case; give this or `id`.")]
+        #[graphql(
+            desc = "Code (from any topic's `code` field), in any case; give this or `id`, not both."
+        )]
         code: Option<String>,
     ) -> Option<TopicObject> {
         null_on_error(ctx, by_id_or_code::<domain::Topic>(ctx, id, code)).map(TopicObject)
@@ -467,9 +480,13 @@ impl Query {
     async fn source(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Global id, from any source's `id` field; give this or `code`.")]
+        #[graphql(
+            desc = "Global id, from any source's `id` field; give this or `code`, not both."
+        )]
         id: Option<ID>,
-        #[graphql(desc = "Code (from any source's `code` field), in any case; give this or `id`.")]
+        #[graphql(
+            desc = "Code (from any source's `code` field), in any case; give this or `id`, not both."
+        )]
         code: Option<String>,
     ) -> Option<SourceObject> {
         null_on_error(ctx, by_id_or_code::<domain::Source>(ctx, id, code)).map(SourceObject)
