@@ -357,6 +357,33 @@ async fn every_argument_of_every_field_has_a_description() {
     assert_eq!(undocumented, Vec::<String>::new());
 }
 
+// ---- the README's examples --------------------------------------------------------------
+
+/// Every GraphQL example under "Example queries" in the README runs as written (examples with
+/// a `<placeholder>` need a value from an earlier answer and are skipped).
+#[tokio::test]
+async fn every_graphql_example_in_the_readme_runs_without_errors() {
+    let app = spawn_app().await;
+    let readme = std::fs::read_to_string(repository().join("README.md")).unwrap();
+    let section = readme
+        .split("\n## ")
+        .find(|section| section.starts_with("Example queries"))
+        .expect("README has an \"Example queries\" section");
+
+    let operations = graphql_operations(section);
+    assert!(operations.len() >= 8, "{operations:#?}");
+    for operation in operations {
+        if operation.contains('<') {
+            continue;
+        }
+        let answer = app.graphql(&operation).await;
+        assert!(
+            answer.get("errors").is_none() && !answer["data"].is_null(),
+            "README example fails:\n{operation}\n{answer:#}"
+        );
+    }
+}
+
 // ---- Apollo Client ----------------------------------------------------------------------
 
 /// `schema/possible-types.json` is Apollo Client's `possibleTypes` for the served schema.
@@ -511,6 +538,26 @@ fn node_or_skip(what: &str) -> Option<tokio::process::Command> {
     let mut node = tokio::process::Command::new("node");
     node.current_dir(directory);
     Some(node)
+}
+
+/// The operations in the ```graphql blocks of `markdown`: a comment or blank line ends one.
+fn graphql_operations(markdown: &str) -> Vec<String> {
+    let mut operations = Vec::new();
+    for block in markdown.split("```graphql\n").skip(1) {
+        let block = block.split("```").next().unwrap_or_default();
+        let mut operation = String::new();
+        for line in block.lines().chain([""]) {
+            if line.trim().is_empty() || line.starts_with('#') {
+                if !operation.trim().is_empty() {
+                    operations.push(std::mem::take(&mut operation));
+                }
+                continue;
+            }
+            operation.push_str(line);
+            operation.push('\n');
+        }
+    }
+    operations
 }
 
 /// Apollo Client's `possibleTypes` for `sdl`: each interface and union, and the object types
