@@ -128,6 +128,50 @@
       ""
     ].join("\n"),
     [
+      "# Ranked full-text search: pass a person's question as it is, then follow the record",
+      "query SearchForAspiringChiefExecutives {",
+      "  search(query: \"leadership programme for aspiring chief executives\", first: 5) {",
+      "    totalCount",
+      "    edges {",
+      "      node {",
+      "        score",
+      "        snippet",
+      "        summary",
+      "        record {",
+      "          __typename",
+      "          ... on Record { id name }",
+      "          ... on Programme { provider { name } }",
+      "        }",
+      "        sources { title url }",
+      "      }",
+      "    }",
+      "  }",
+      "}",
+      ""
+    ].join("\n"),
+    {
+      query: [
+        "# Partner write: publish a course of your university. Writes need your API key:",
+        "# open Headers (below) and replace nlg_<id>_<secret> with the key you were issued;",
+        "# `provider` must be your own organisation's code.",
+        "mutation PublishCourse {",
+        "  createCourse(input: {",
+        "    code: \"coventry-msc-example-leadership\"",
+        "    title: \"MSc Example Leadership\"",
+        "    provider: \"COVENTRY\"",
+        "    level: POSTGRADUATE",
+        "    subject: \"Health leadership\"",
+        "    accreditedBy: [\"CMI\"]",
+        "  }) {",
+        "    course { id code title summary }",
+        "    auditEntry { sequence at keyId }",
+        "  }",
+        "}",
+        ""
+      ].join("\n"),
+      headers: JSON.stringify({ authorization: "Bearer nlg_<id>_<secret>" }, null, 2)
+    },
+    [
       "# Leadership programmes, who runs and accredits them, and the roles they prepare for",
       "query LeadershipProgrammes {",
       "  programmes {",
@@ -158,8 +202,9 @@
     var props = {
       fetcher: fetcher,
       defaultQuery: DEFAULT_QUERY,
-      defaultTabs: EXAMPLES.map(function (q) {
-        return { query: q };
+      // An example is its query text, or a tab ({ query, headers }) when it needs headers.
+      defaultTabs: EXAMPLES.map(function (example) {
+        return typeof example === "string" ? { query: example } : example;
       }),
       defaultEditorToolsVisibility: false,
       isHeadersEditorEnabled: true,

@@ -13,6 +13,7 @@ mod documents;
 mod errors;
 mod ids;
 pub mod limits;
+mod lookup;
 mod mutation;
 mod pipeline;
 mod query;

@@ -1,20 +1,25 @@
-//! The root `Query`: entry points by id, by code and by list.
+//! The root `Query`: entry points by id, by code and by list. Codes are found as people
+//! type them (see `lookup.rs`).
 
 use std::sync::Arc;
 
-use async_graphql::{Context, Object, Result, ID};
+use async_graphql::{Context, Object, PathSegment, Result, ID};
 
-use super::connection::{page_complexity, paginate, Page};
-use super::data::{graph, Stored};
+use super::connection::{page_complexity, paginate, Page, PageArgs};
+use super::data::{graph, Graph, Stored};
 use super::errors::{bad_user_input, not_found, null_on_error};
 use super::ids::parse_global_id;
+use super::lookup::{by_code, kind_name, organisation_code};
 use super::scalars::{today, Date, DateTime};
+use super::search::{self, SearchHit, SearchKind};
+use super::types::*;
+use crate::domain::{self, Record as _};
 
 /// The most audit entries one `auditTrail` request returns.
 const MAX_AUDIT_PAGE: usize = 1_000;
-use super::search::{self, SearchHit, SearchKind};
-use super::types::*;
-use crate::domain::{self, Code, Record as _};
+/// The most ids one `nodes` request takes: a screenful of records to refetch, and a bound on
+/// the work of one field.
+const MAX_NODES: usize = 100;
 
 /// Every question starts here. Lists that can grow are cursor connections with `totalCount`;
 /// single records are fetched by global `id` or by readable `code`.
@@ -30,45 +35,91 @@ impl Query {
         ctx: &Context<'_>,
         #[graphql(desc = "A global id from any record's `id` field.")] id: ID,
     ) -> Option<Node> {
-        let missing = || not_found(format!("no record has id {:?}", id.as_str()));
-        let found = parse_global_id(&id)
-            .ok_or_else(missing)
-            .and_then(|reference| load_node(graph(ctx), &reference))
-            .and_then(|node| node.map(Some).ok_or_else(missing));
-        null_on_error(ctx, found)
+        null_on_error(ctx, node_by_id(graph(ctx), &id).map(Some))
+    }
+
+    /// Records by global id, in the order given (to refetch what a page shows), at most 100.
+    /// An unknown id gives null in its place and a `NOT_FOUND` error whose path ends with its
+    /// position; more than 100 ids give `BAD_USER_INPUT`.
+    #[graphql(complexity = "ids.len().clamp(1, MAX_NODES) * child_complexity + 1")]
+    async fn nodes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global ids from records' `id` fields (at most 100).")] ids: Vec<ID>,
+    ) -> Result<Vec<Option<Node>>> {
+        if ids.len() > MAX_NODES {
+            return Err(bad_user_input(format!(
+                "`ids` must hold at most {MAX_NODES} ids, not {}; ask for the rest in another request",
+                ids.len()
+            )));
+        }
+        let graph = graph(ctx);
+        let nodes = ids
+            .iter()
+            .enumerate()
+            .map(|(position, id)| match node_by_id(graph, id) {
+                Ok(node) => Some(node),
+                Err(error) => {
+                    let mut error = ctx.set_error_path(error.into_server_error(ctx.item.pos));
+                    error.path.push(PathSegment::Index(position));
+                    ctx.add_error(error);
+                    None
+                }
+            })
+            .collect();
+        Ok(nodes)
     }
 
     /// One organisation by global `id` or by `code` (ODS code such as `QWE`, or a short code such as `CMI`).
     async fn organisation(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Global id.")] id: Option<ID>,
-        #[graphql(desc = "ODS code or short code.")] code: Option<String>,
+        #[graphql(
+            desc = "Global id, from any organisation's `id` field; give this or `code`, not both."
+        )]
+        id: Option<ID>,
+        #[graphql(
+            desc = "ODS code (e.g. `RJ1`) or short code (e.g. `CMI`), in any case; give this or `id`, not both."
+        )]
+        code: Option<String>,
     ) -> Option<OrganisationObject> {
         null_on_error(ctx, by_id_or_code::<domain::Organisation>(ctx, id, code))
             .map(OrganisationObject)
     }
 
-    /// Organisations open on `asOf` (default today), optionally of one kind or under one parent
-    /// (ODS code), ordered by code. `organisations(kind: ICB)` lists today's ICBs;
-    /// `organisations(kind: ICB, asOf: "2025-06-01")` those of that date.
-    #[graphql(complexity = "page_complexity(first, child_complexity)")]
+    /// Organisations open on `asOf` (default today), optionally of one kind, under one parent
+    /// (ODS code) or whose name contains some text, ordered by code. `organisations(kind: ICB)`
+    /// lists today's ICBs; `organisations(kind: ICB, asOf: "2025-06-01")` those of that date;
+    /// `organisations(name: "guy's")` finds Guy's and St Thomas'.
+    #[graphql(complexity = "page_complexity(first, last, child_complexity)")]
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "each argument is a GraphQL argument"
+    )]
     async fn organisations(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Only organisations of this kind.")] kind: Option<OrganisationKind>,
         #[graphql(desc = "Only organisations directly under this parent (its code), on `asOf`.")]
         parent: Option<String>,
+        #[graphql(desc = "Only organisations whose name contains this text, ignoring case.")]
+        name: Option<String>,
         #[graphql(desc = "The date to ask about; default today.")] as_of: Option<Date>,
         #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        #[graphql(
+            desc = "Page size counted back from the end (at most 100), to page backwards; not with `first`."
+        )]
+        last: Option<i32>,
+        #[graphql(desc = "Cursor of the first edge of the next page, to page backwards.")]
+        before: Option<String>,
     ) -> Result<Page<OrganisationObject>> {
         let graph = graph(ctx);
         let date = as_of.map_or_else(today, |date| date.0);
         let kind: Option<domain::OrganisationKind> = kind.map(Into::into);
-        let organisations = match parent {
+        let organisations: Vec<OrganisationObject> = match parent {
             Some(parent) => {
-                let parent = required::<domain::Organisation>(ctx, &parent)?;
+                let parent = by_code::<domain::Organisation>(graph, &parent)?;
                 organisation_edges::children_on(ctx, &parent, kind, date)?
             }
             None => {
@@ -84,11 +135,22 @@ impl Query {
                     .collect()
             }
         };
+        let organisations = match name.map(|name| name.to_lowercase()) {
+            Some(name) => organisations
+                .into_iter()
+                .filter(|organisation| organisation.0.name.to_lowercase().contains(&name))
+                .collect(),
+            None => organisations,
+        };
         paginate(
             organisations,
             |organisation| organisation.0.code.to_string(),
-            first,
-            after,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
         )
     }
 
@@ -96,7 +158,11 @@ impl Query {
     async fn role(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Global id, from any role's `id` field; give this or `code`, not both.")]
         id: Option<ID>,
+        #[graphql(
+            desc = "Code (e.g. `chief-executive`), in any case; give this or `id`, not both."
+        )]
         code: Option<String>,
     ) -> Option<RoleObject> {
         null_on_error(ctx, by_id_or_code::<domain::Role>(ctx, id, code)).map(RoleObject)
@@ -121,7 +187,11 @@ impl Query {
     async fn post(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Global id, from any post's `id` field; give this or `code`, not both.")]
         id: Option<ID>,
+        #[graphql(
+            desc = "Code (e.g. `X24/chief-executive`), in any case; give this or `id`, not both."
+        )]
         code: Option<String>,
     ) -> Option<PostObject> {
         null_on_error(ctx, by_id_or_code::<domain::Post>(ctx, id, code)).map(PostObject)
@@ -131,7 +201,11 @@ impl Query {
     async fn programme(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Global id, from any programme's `id` field; give this or `code`, not both."
+        )]
         id: Option<ID>,
+        #[graphql(desc = "Code (e.g. `nye-bevan`), in any case; give this or `id`, not both.")]
         code: Option<String>,
     ) -> Option<ProgrammeObject> {
         null_on_error(ctx, by_id_or_code::<domain::Programme>(ctx, id, code)).map(ProgrammeObject)
@@ -146,9 +220,10 @@ impl Query {
         #[graphql(desc = "Only programmes provided by this organisation (code, e.g. `NHSLA`).")]
         provider: Option<String>,
     ) -> Result<Vec<ProgrammeObject>> {
-        let programmes = graph(ctx).all::<domain::Programme>()?;
-        let accredited_by = accredited_by.map(|code| parse_code(&code)).transpose()?;
-        let provider = provider.map(|code| parse_code(&code)).transpose()?;
+        let graph = graph(ctx);
+        let accredited_by = organisation_code(graph, accredited_by.as_deref())?;
+        let provider = organisation_code(graph, provider.as_deref())?;
+        let programmes = graph.all::<domain::Programme>()?;
         Ok(programmes
             .into_iter()
             .filter(|p| {
@@ -169,7 +244,13 @@ impl Query {
     async fn course(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Global id, from any course's `id` field; give this or `code`, not both."
+        )]
         id: Option<ID>,
+        #[graphql(
+            desc = "Code (from any course's `code` field), in any case; give this or `id`, not both."
+        )]
         code: Option<String>,
     ) -> Option<CourseObject> {
         null_on_error(ctx, by_id_or_code::<domain::Course>(ctx, id, code)).map(CourseObject)
@@ -177,7 +258,7 @@ impl Query {
 
     /// Courses, ordered by code; optionally only those accredited by or offered by an organisation (codes),
     /// or whose subject contains `subject` (case-insensitive).
-    #[graphql(complexity = "page_complexity(first, child_complexity)")]
+    #[graphql(complexity = "page_complexity(first, last, child_complexity)")]
     #[allow(
         clippy::too_many_arguments,
         reason = "each argument is a GraphQL filter"
@@ -197,11 +278,17 @@ impl Query {
         updated_since: Option<DateTime>,
         #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        #[graphql(
+            desc = "Page size counted back from the end (at most 100), to page backwards; not with `first`."
+        )]
+        last: Option<i32>,
+        #[graphql(desc = "Cursor of the first edge of the next page, to page backwards.")]
+        before: Option<String>,
     ) -> Result<Page<CourseObject>> {
         let graph = graph(ctx);
         let courses: Vec<Arc<domain::Course>> = match (&accredited_by, &provider) {
             (Some(body), _) => {
-                let body = required::<domain::Organisation>(ctx, body)?;
+                let body = by_code::<domain::Organisation>(graph, body)?;
                 graph.linked(
                     &body.reference(),
                     domain::Relation::CourseAccreditedBy,
@@ -209,7 +296,7 @@ impl Query {
                 )?
             }
             (None, Some(provider)) => {
-                let provider = required::<domain::Organisation>(ctx, provider)?;
+                let provider = by_code::<domain::Organisation>(graph, provider)?;
                 graph.linked(
                     &provider.reference(),
                     domain::Relation::CourseProvider,
@@ -218,7 +305,7 @@ impl Query {
             }
             (None, None) => graph.all()?,
         };
-        let provider = provider.map(|code| parse_code(&code)).transpose()?;
+        let provider = organisation_code(graph, provider.as_deref())?;
         let subject = subject.map(|subject| subject.to_lowercase());
         let courses = courses
             .into_iter()
@@ -237,7 +324,16 @@ impl Query {
             })
             .map(CourseObject)
             .collect();
-        paginate(courses, |course| course.0.code.to_string(), first, after)
+        paginate(
+            courses,
+            |course| course.0.code.to_string(),
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
     }
 
     /// The audit trail of partner writes, oldest first: a partner key sees its own
@@ -262,7 +358,13 @@ impl Query {
     async fn qualification(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Global id, from any qualification's `id` field; give this or `code`, not both."
+        )]
         id: Option<ID>,
+        #[graphql(
+            desc = "Code (from any qualification's `code` field), in any case; give this or `id`, not both."
+        )]
         code: Option<String>,
     ) -> Option<QualificationObject> {
         null_on_error(ctx, by_id_or_code::<domain::Qualification>(ctx, id, code))
@@ -291,7 +393,11 @@ impl Query {
     async fn topic(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Global id, from any topic's `id` field; give this or `code`, not both.")]
         id: Option<ID>,
+        #[graphql(
+            desc = "Code (from any topic's `code` field), in any case; give this or `id`, not both."
+        )]
         code: Option<String>,
     ) -> Option<TopicObject> {
         null_on_error(ctx, by_id_or_code::<domain::Topic>(ctx, id, code)).map(TopicObject)
@@ -336,7 +442,11 @@ impl Query {
     /// relationships in the same request. Words in double quotes match as a phrase; a
     /// misspelt name is matched fuzzily. An empty query or one over 500 characters gives
     /// `BAD_USER_INPUT`.
-    #[graphql(complexity = "page_complexity(first, child_complexity)")]
+    #[graphql(complexity = "page_complexity(first, last, child_complexity)")]
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "each argument is a GraphQL argument"
+    )]
     async fn search(
         &self,
         ctx: &Context<'_>,
@@ -346,15 +456,37 @@ impl Query {
         kinds: Option<Vec<SearchKind>>,
         #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        #[graphql(
+            desc = "Page size counted back from the end (at most 100), to page backwards; not with `first`."
+        )]
+        last: Option<i32>,
+        #[graphql(desc = "Cursor of the first edge of the next page, to page backwards.")]
+        before: Option<String>,
     ) -> Result<Page<SearchHit>> {
-        search::search(ctx, &query, kinds, first, after)
+        search::search(
+            ctx,
+            &query,
+            kinds,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
     }
 
     /// One source document by global `id` or by `code`.
     async fn source(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Global id, from any source's `id` field; give this or `code`, not both."
+        )]
         id: Option<ID>,
+        #[graphql(
+            desc = "Code (from any source's `code` field), in any case; give this or `id`, not both."
+        )]
         code: Option<String>,
     ) -> Option<SourceObject> {
         null_on_error(ctx, by_id_or_code::<domain::Source>(ctx, id, code)).map(SourceObject)
@@ -370,45 +502,36 @@ impl Query {
     }
 }
 
+/// The record a global id names, as a `Node`; unknown gives `NOT_FOUND`.
+fn node_by_id(graph: &Graph, id: &ID) -> Result<Node> {
+    let missing = || not_found(format!("no record has id {:?}", id.as_str()));
+    let reference = parse_global_id(id).ok_or_else(missing)?;
+    load_node(graph, &reference)?.ok_or_else(missing)
+}
+
 /// Resolves `id` or `code` (exactly one) to a record of kind `T`; unknown gives `NOT_FOUND`.
 fn by_id_or_code<T: Stored>(
     ctx: &Context<'_>,
     id: Option<ID>,
     code: Option<String>,
 ) -> Result<Option<Arc<T>>> {
-    let kind_name = T::KIND.type_name().to_lowercase();
-    let code = match (id, code) {
-        (Some(id), None) => match parse_global_id(&id) {
-            Some(reference) if reference.kind == T::KIND => reference.code,
-            _ => {
-                return Err(not_found(format!(
-                    "no {kind_name} has id {:?}",
-                    id.as_str()
-                )))
-            }
-        },
-        (None, Some(code)) => {
-            parse_code(&code).map_err(|_| not_found(format!("no {kind_name} has code {code:?}")))?
+    let graph = graph(ctx);
+    match (id, code) {
+        (Some(id), None) => {
+            let code = match parse_global_id(&id) {
+                Some(reference) if reference.kind == T::KIND => reference.code,
+                _ => {
+                    return Err(not_found(format!(
+                        "no {} has id {:?}",
+                        kind_name::<T>(),
+                        id.as_str()
+                    )))
+                }
+            };
+            let missing = || not_found(format!("no {} has id {:?}", kind_name::<T>(), id.as_str()));
+            graph.get::<T>(&code)?.ok_or_else(missing).map(Some)
         }
-        _ => return Err(bad_user_input("give exactly one of `id` and `code`")),
-    };
-    match graph(ctx).get::<T>(&code)? {
-        Some(record) => Ok(Some(record)),
-        None => Err(not_found(format!(
-            "no {kind_name} has code {:?}",
-            code.as_str()
-        ))),
+        (None, Some(code)) => by_code(graph, &code).map(Some),
+        _ => Err(bad_user_input("give exactly one of `id` and `code`")),
     }
-}
-
-/// A record of kind `T` named by code in an argument; unknown gives `NOT_FOUND`.
-fn required<T: Stored>(ctx: &Context<'_>, code: &str) -> Result<Arc<T>> {
-    let kind_name = T::KIND.type_name().to_lowercase();
-    let missing = || not_found(format!("no {kind_name} has code {code:?}"));
-    let code = parse_code(code).map_err(|_| missing())?;
-    graph(ctx).get::<T>(&code)?.ok_or_else(missing)
-}
-
-fn parse_code(code: &str) -> Result<Code> {
-    Code::parse(code).map_err(|error| bad_user_input(error.to_string()))
 }

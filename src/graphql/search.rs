@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use async_graphql::{Context, Enum, Object, Result};
 
-use super::connection::{ranked_page, ranked_page_ranks, Page};
+use super::connection::{ranked_page, ranked_page_ranks, Page, PageArgs};
 use super::data::graph;
 use super::errors::{bad_user_input, internal};
 use super::types::{load_record, sources, Record, SourceObject};
@@ -86,8 +86,7 @@ pub(crate) fn search(
     ctx: &Context<'_>,
     query: &str,
     kinds: Option<Vec<SearchKind>>,
-    first: Option<i32>,
-    after: Option<String>,
+    page: PageArgs,
 ) -> Result<Page<SearchHit>> {
     if query.trim().is_empty() {
         return Err(bad_user_input(
@@ -107,9 +106,16 @@ pub(crate) fn search(
         }
         kinds => kinds.map(|kinds| kinds.into_iter().map(Into::into).collect()),
     };
-    let ranks = ranked_page_ranks(first, after.as_deref())?;
-    let start = ranks.start;
     let index = ctx.data_unchecked::<Arc<SearchIndex>>();
+    // Counting back from the end (`last` without `before`) needs the number of hits first.
+    let count = || {
+        Ok(index
+            .search(query, kinds.as_deref(), 0..0)
+            .map_err(internal)?
+            .total)
+    };
+    let ranks = ranked_page_ranks(&page, count)?;
+    let start = ranks.start;
     let results = index
         .search(query, kinds.as_deref(), ranks)
         .map_err(internal)?;

@@ -7,6 +7,7 @@ mod cache;
 mod crash;
 mod data;
 mod errors;
+mod frontend;
 mod fuzz;
 mod helpers;
 mod http;

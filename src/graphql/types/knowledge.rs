@@ -11,7 +11,7 @@ use super::{
     load_records, sources, OrganisationObject, Record, RoleObject, SourceKind, TopicCategory,
 };
 use crate::domain::{self, Record as _, RecordKind, Relation};
-use crate::graphql::connection::{page_complexity, paginate, Page};
+use crate::graphql::connection::{page_complexity, paginate, Page, PageArgs};
 use crate::graphql::data::graph;
 use crate::graphql::ids::global_id;
 use crate::graphql::scalars::Date;
@@ -367,12 +367,18 @@ impl SourceObject {
     }
 
     /// Every record this source supports.
-    #[graphql(complexity = "page_complexity(first, child_complexity)")]
+    #[graphql(complexity = "page_complexity(first, last, child_complexity)")]
     async fn records(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        #[graphql(
+            desc = "Page size counted back from the end (at most 100), to page backwards; not with `first`."
+        )]
+        last: Option<i32>,
+        #[graphql(desc = "Cursor of the first edge of the next page, to page backwards.")]
+        before: Option<String>,
     ) -> Result<Page<Record>> {
         let graph = graph(ctx);
         let references: HashMap<String, domain::RecordRef> = graph
@@ -383,7 +389,16 @@ impl SourceObject {
         // Page over the sorted `kind:code` keys, then read only the records of that page.
         let mut keys: Vec<String> = references.keys().cloned().collect();
         keys.sort_unstable();
-        let page = paginate(keys, Clone::clone, first, after)?;
+        let page = paginate(
+            keys,
+            Clone::clone,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )?;
         let mut records = Page::with_additional_fields(
             page.has_previous_page,
             page.has_next_page,

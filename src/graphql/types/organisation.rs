@@ -10,7 +10,7 @@ use super::{
     ProgrammeObject, QualificationObject, SourceObject, TopicObject, TrustType,
 };
 use crate::domain::{self, Record as _, RecordKind, Relation, Validity};
-use crate::graphql::connection::{page_complexity, paginate, Page};
+use crate::graphql::connection::{page_complexity, paginate, Page, PageArgs};
 use crate::graphql::data::graph;
 use crate::graphql::ids::global_id;
 use crate::graphql::scalars::{today, Date};
@@ -153,7 +153,11 @@ impl OrganisationObject {
 
     /// Organisations directly under this one on `asOf` (default today): a region's ICBs, an ICB's trusts.
     /// Only children open on that date, whose link held on that date, are listed.
-    #[graphql(complexity = "page_complexity(first, child_complexity)")]
+    #[graphql(complexity = "page_complexity(first, last, child_complexity)")]
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "each argument is a GraphQL argument"
+    )]
     async fn children(
         &self,
         ctx: &Context<'_>,
@@ -161,10 +165,25 @@ impl OrganisationObject {
         #[graphql(desc = "The date to ask about; default today.")] as_of: Option<Date>,
         #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        #[graphql(
+            desc = "Page size counted back from the end (at most 100), to page backwards; not with `first`."
+        )]
+        last: Option<i32>,
+        #[graphql(desc = "Cursor of the first edge of the next page, to page backwards.")]
+        before: Option<String>,
     ) -> Result<Page<OrganisationObject>> {
         let date = as_of.map_or_else(today, |date| date.0);
         let children = children_on(ctx, &self.0, kind.map(Into::into), date)?;
-        paginate(children, |child| child.0.code.to_string(), first, after)
+        paginate(
+            children,
+            |child| child.0.code.to_string(),
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
     }
 
     /// Organisations this one succeeded (e.g. the ICBs a 2026 ICB replaced).
@@ -212,25 +231,55 @@ impl OrganisationObject {
     }
 
     /// Courses this organisation offers.
-    #[graphql(complexity = "page_complexity(first, child_complexity)")]
+    #[graphql(complexity = "page_complexity(first, last, child_complexity)")]
     async fn courses(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        #[graphql(
+            desc = "Page size counted back from the end (at most 100), to page backwards; not with `first`."
+        )]
+        last: Option<i32>,
+        #[graphql(desc = "Cursor of the first edge of the next page, to page backwards.")]
+        before: Option<String>,
     ) -> Result<Page<CourseObject>> {
-        self.courses_by(ctx, Relation::CourseProvider, first, after)
+        self.courses_by(
+            ctx,
+            Relation::CourseProvider,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
     }
 
     /// Courses this organisation accredits.
-    #[graphql(complexity = "page_complexity(first, child_complexity)")]
+    #[graphql(complexity = "page_complexity(first, last, child_complexity)")]
     async fn accredited_courses(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        #[graphql(
+            desc = "Page size counted back from the end (at most 100), to page backwards; not with `first`."
+        )]
+        last: Option<i32>,
+        #[graphql(desc = "Cursor of the first edge of the next page, to page backwards.")]
+        before: Option<String>,
     ) -> Result<Page<CourseObject>> {
-        self.courses_by(ctx, Relation::CourseAccreditedBy, first, after)
+        self.courses_by(
+            ctx,
+            Relation::CourseAccreditedBy,
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
     }
 
     /// Qualifications this organisation awards.
@@ -290,12 +339,11 @@ impl OrganisationObject {
         &self,
         ctx: &Context<'_>,
         relation: Relation,
-        first: Option<i32>,
-        after: Option<String>,
+        page: PageArgs,
     ) -> Result<Page<CourseObject>> {
         let courses = graph(ctx).linked(&self.0.reference(), relation, Direction::Incoming)?;
         let courses = courses.into_iter().map(CourseObject).collect();
-        paginate(courses, |course| course.0.code.to_string(), first, after)
+        paginate(courses, |course| course.0.code.to_string(), page)
     }
 }
 

@@ -9,7 +9,7 @@ use super::{
     ProgrammeObject, QualificationObject, RoleCategory, SourceObject, TopicObject,
 };
 use crate::domain::{self, Record as _, RecordKind, Relation};
-use crate::graphql::connection::{page_complexity, paginate, Page};
+use crate::graphql::connection::{page_complexity, paginate, Page, PageArgs};
 use crate::graphql::data::graph;
 use crate::graphql::errors::internal;
 use crate::graphql::ids::global_id;
@@ -98,17 +98,32 @@ impl RoleObject {
     }
 
     /// The posts of this role: one per organisation where it exists.
-    #[graphql(complexity = "page_complexity(first, child_complexity)")]
+    #[graphql(complexity = "page_complexity(first, last, child_complexity)")]
     async fn posts(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
+        #[graphql(
+            desc = "Page size counted back from the end (at most 100), to page backwards; not with `first`."
+        )]
+        last: Option<i32>,
+        #[graphql(desc = "Cursor of the first edge of the next page, to page backwards.")]
+        before: Option<String>,
     ) -> Result<Page<PostObject>> {
         let posts =
             graph(ctx).linked(&self.0.reference(), Relation::PostRole, Direction::Incoming)?;
         let posts = posts.into_iter().map(PostObject).collect();
-        paginate(posts, |post| post.0.code.to_string(), first, after)
+        paginate(
+            posts,
+            |post| post.0.code.to_string(),
+            PageArgs {
+                first,
+                after,
+                last,
+                before,
+            },
+        )
     }
 
     /// Topics about this role.
