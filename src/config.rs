@@ -95,6 +95,11 @@ pub struct Config {
     #[arg(long, env = "NHS_GRAPH_RATE_LIMIT_LOOPBACK", default_value_t = false)]
     pub rate_limit_loopback: bool,
 
+    /// The MCP endpoint for LLM agents (`/mcp`, and the `/records/{id}` pages its tools link
+    /// to): `on` (the default) or `off`.
+    #[arg(long, env = "NHS_GRAPH_MCP", value_enum, default_value_t = Switch::On)]
+    pub mcp: Switch,
+
     /// Log format: human-readable text or one JSON object per line.
     #[arg(long, env = "NHS_GRAPH_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -129,6 +134,13 @@ impl DataConfig {
     }
 }
 
+/// A feature that is on or off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Switch {
+    On,
+    Off,
+}
+
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LogFormat {
@@ -157,6 +169,7 @@ impl Config {
             rate_limit_per_second: DEFAULT_RATE_LIMIT_PER_SECOND,
             rate_limit_burst: DEFAULT_RATE_LIMIT_BURST,
             rate_limit_loopback: false,
+            mcp: Switch::On,
             log_format: LogFormat::Text,
         }
     }

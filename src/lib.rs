@@ -10,6 +10,7 @@ pub mod domain;
 pub mod graphql;
 mod http;
 pub mod keys;
+mod mcp;
 pub mod search;
 pub mod seed;
 pub mod store;

@@ -116,7 +116,7 @@ impl Api {
     }
 
     /// The twin's strict validation of `request`: its cost, or the response refusing it.
-    async fn validate(
+    pub(crate) async fn validate(
         &self,
         request: &mut async_graphql::Request,
     ) -> Result<Option<async_graphql::Value>, async_graphql::Response> {

@@ -102,15 +102,29 @@ pub(crate) fn routes(state: AppState, config: &Config) -> impl Endpoint {
         metrics.clone(),
     );
     let cors = cors::AllowList::new(&config.cors_origins);
-    let graphql = graphql::GraphqlEndpoint::new(state.clone()).with(rate_limit);
+    let graphql = graphql::GraphqlEndpoint::new(state.clone()).with(&rate_limit);
     let others = Route::new()
         .at("/", playground::index())
         .nest("/playground", playground::assets())
         .at("/health", get(health))
         .at("/ready", get(ready))
         .at("/metrics", get(metrics::metrics))
-        .at("/admin/backup", get(admin::backup))
-        .data(state);
+        .at("/admin/backup", get(admin::backup));
+    // MCP: `/mcp` and the `/records/:id` pages its tools link to, rate-limited with
+    // `/graphql`'s limiter (shared budget) and inside the same timeout, CORS and logging layers.
+    let others = if config.mcp == crate::config::Switch::On {
+        use poem::endpoint::TowerCompatExt;
+        let mcp = crate::mcp::Mcp::new(
+            state.api.clone(),
+            &crate::mcp::Options::from_config(config, MAX_BODY_BYTES),
+        );
+        others
+            .at("/mcp", mcp.transport().compat().with(&rate_limit))
+            .at("/records/:id", mcp.pages().compat().with(&rate_limit))
+    } else {
+        others
+    };
+    let others = others.data(state);
     GraphqlFirst { graphql, others }
         .with(timeout::Timeout::new(Duration::from_secs(
             config.request_timeout_secs,
