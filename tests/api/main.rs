@@ -11,6 +11,7 @@ mod fuzz;
 mod helpers;
 mod http;
 mod knowledge;
+mod mcp;
 mod ops;
 mod partner;
 mod playground;
