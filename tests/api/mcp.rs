@@ -727,3 +727,58 @@ async fn mcp_off_serves_neither_mcp_nor_record_pages() {
     assert_eq!(app.get("/records/anything").await.status(), 404);
     assert_eq!(app.get("/health").await.status(), 200);
 }
+
+/// The Python interpreter with the official MCP SDK (`mcp` on PyPI): `scripts/test` installs
+/// it in a virtual environment and names it in `NHS_GRAPH_MCP_PYTHON`.
+fn python_with_mcp_sdk() -> String {
+    std::env::var("NHS_GRAPH_MCP_PYTHON").unwrap_or_else(|_| "python3".to_owned())
+}
+
+#[tokio::test]
+async fn python_sdk_client_lists_and_calls_every_tool() {
+    if std::env::var("NHS_GRAPH_SKIP_PYTHON_MCP").as_deref() == Ok("1") {
+        eprintln!("NHS_GRAPH_SKIP_PYTHON_MCP=1: not running the MCP Python SDK client");
+        return;
+    }
+    let python = python_with_mcp_sdk();
+    let has_sdk = tokio::process::Command::new(&python)
+        .args(["-c", "import mcp"])
+        .output()
+        .await
+        .is_ok_and(|output| output.status.success());
+    assert!(
+        has_sdk,
+        "{python} cannot import the MCP Python SDK: run scripts/test (it installs it), or \
+         `python3 -m pip install 'mcp==2.3.0'` and set NHS_GRAPH_MCP_PYTHON, or set \
+         NHS_GRAPH_SKIP_PYTHON_MCP=1 to skip this test"
+    );
+    let app = spawn_app().await;
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/mcp/client.py");
+
+    let output = tokio::process::Command::new(&python)
+        .arg(&script)
+        .arg(format!("{}/mcp", app.address))
+        .output()
+        .await
+        .expect("the Python client runs");
+
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "the MCP Python SDK client failed:\n{stdout}\n{stderr}"
+    );
+    let runs: Vec<Value> = stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("one JSON line per connection"))
+        .collect();
+    let versions: Vec<&Value> = runs.iter().map(|run| &run["protocolVersion"]).collect();
+    assert_eq!(versions, [&json!("2025-11-25"), &json!("2026-07-28")]);
+    for run in &runs {
+        assert_eq!(
+            run["toolsCalled"].as_array().map(Vec::len),
+            Some(5 + operation_files().len()),
+            "{run}"
+        );
+    }
+}
