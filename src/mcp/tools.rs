@@ -72,7 +72,7 @@ impl Tools {
                 self.operation(operation, arguments).await
             }
         };
-        Some(result.unwrap_or_else(failure))
+        Some(result.unwrap_or_else(|message| failure(format!("{name}: {message}"))))
     }
 
     async fn search(
@@ -130,9 +130,13 @@ impl Tools {
             .await?;
         if answer.data["node"].is_null() {
             let reasons: Vec<String> = answer.errors.iter().map(ToString::to_string).collect();
+            let reason = if reasons.is_empty() {
+                format!("no record has id {id:?} (NOT_FOUND)")
+            } else {
+                reasons.join("; ")
+            };
             return Err(format!(
-                "no record has id {id:?} ({}). Ids are the `id` of `search` results or of related records in a `fetch` text; search for the record first",
-                if reasons.is_empty() { "NOT_FOUND".to_owned() } else { reasons.join("; ") }
+                "{reason}. Ids are the `id` of `search` results or of related records in a `fetch` text; search for the record first"
             ));
         }
         refuse_on_errors(&answer, "fetch")?;
