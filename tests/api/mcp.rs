@@ -347,6 +347,66 @@ async fn search_then_fetch_answers_with_text_and_citations() {
 }
 
 #[tokio::test]
+async fn search_then_fetch_answers_each_chatbot_question_with_cited_text() {
+    let app = spawn_app().await;
+    let mut session = Session::open(&app).await;
+    let mut answered = 0;
+    let mut misses = Vec::new();
+
+    for (question, expected) in crate::search::RELEVANCE {
+        let found = session
+            .structured("search", json!({ "query": question, "limit": 3 }))
+            .await;
+        let Some(hit) = found["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .find(|hit| expected.contains(&reference(hit).as_str()))
+        else {
+            misses.push(format!("{question:?}: {expected:?} not in the top 3"));
+            continue;
+        };
+        let record = session
+            .structured("fetch", json!({ "id": hit["id"] }))
+            .await;
+        let text = record["text"].as_str().expect("a text");
+        let summary = hit["summary"].as_str().expect("a summary");
+        assert!(
+            text.contains(&format!("- Summary: {summary} [")),
+            "{question:?}: the fetched text quotes the summary with its citation: {text}"
+        );
+        let sources = record["metadata"]["sources"].as_array().expect("sources");
+        assert!(!sources.is_empty(), "{question:?}: {record:#}");
+        for (index, source) in sources.iter().enumerate() {
+            let title = source["title"].as_str().expect("a title");
+            assert!(
+                text.contains(&format!("[{}] {title}", index + 1)),
+                "{question:?}: source {} is listed: {text}",
+                index + 1
+            );
+        }
+        answered += 1;
+    }
+
+    let recall = f64::from(answered) / crate::search::RELEVANCE.len() as f64;
+    println!(
+        "search then fetch answered {answered} of {} questions",
+        crate::search::RELEVANCE.len()
+    );
+    assert!(recall >= 0.9, "answered {answered}; misses: {misses:#?}");
+}
+
+/// `kind:code` of a search result, as `tests/api/search.rs` names its expected records.
+fn reference(hit: &Value) -> String {
+    let kind = match hit["kind"].as_str().expect("a kind") {
+        "PayBand" => "pay-band".to_owned(),
+        "CareerStory" => "career-story".to_owned(),
+        other => other.to_lowercase(),
+    };
+    format!("{kind}:{}", hit["code"].as_str().expect("a code"))
+}
+
+#[tokio::test]
 async fn fetch_of_an_unknown_id_is_a_tool_error_saying_what_to_do() {
     let app = spawn_app().await;
     let mut session = Session::open(&app).await;
