@@ -7,7 +7,9 @@
 //! GraphQL pipeline, so no MCP request can do what `/graphql` may not; nothing here reads the
 //! store or the search index, and nothing here knows poem.
 
+mod catalogue;
 mod graphql;
+mod introspection;
 mod operations;
 mod pages;
 mod records;

@@ -1,6 +1,7 @@
-//! `/records/{id}`: a small HTML page per record, which the `search` and `fetch` tools give
-//! as each record's `url`, so that a person can open what a model cites. It is a tower
-//! service, as rmcp's transport is, so that `http` mounts both the same way.
+//! `/records/{id}`: a small HTML page per record (what `fetch` gives a model, for a person:
+//! summary, facts, relationships linking to their own pages, numbered sources), which the
+//! `search` and `fetch` tools give as each record's `url`. It loads nothing from elsewhere.
+//! It is a tower service, as rmcp's transport is, so that `http` mounts both the same way.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -13,7 +14,7 @@ use http_body_util::Full;
 use serde_json::json;
 
 use super::graphql::{Gateway, Request as GraphqlRequest};
-use super::records::{escape, RecordDocument, FETCH_QUERY};
+use super::records::{RecordDocument, FETCH_QUERY};
 
 /// The record pages.
 #[derive(Clone)]
@@ -50,7 +51,7 @@ impl RecordPages {
             .await;
         let response = match answer {
             Ok(answer) => match RecordDocument::from_node(&answer.data["node"]) {
-                Some(document) => html(StatusCode::OK, document.html()),
+                Some(document) => html(StatusCode::OK, render(&document)),
                 None => html(
                     StatusCode::NOT_FOUND,
                     error_page(&format!("No record has the id {id}.")),
@@ -121,4 +122,137 @@ fn error_page(message: &str) -> String {
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Record not shown</title></head><body><h1>Record not shown</h1><p>{}</p></body></html>\n",
         escape(message)
     )
+}
+
+/// The record as a small self-contained HTML page; related records link to their pages.
+fn render(document: &RecordDocument) -> String {
+    let mut html = String::new();
+    html.push_str("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">");
+    html.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
+    html.push_str(&format!("<title>{}</title>", escape(&document.title)));
+    html.push_str("<style>body{font-family:system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;line-height:1.5}dt{font-weight:600}sup{color:#555}</style>");
+    html.push_str("</head><body>\n");
+    html.push_str(&format!(
+        "<p>{} · code <code>{}</code></p>\n<h1>{}</h1>\n<p>{}{}</p>\n",
+        escape(&document.kind),
+        escape(&document.code),
+        escape(&document.title),
+        escape(&document.summary),
+        html_cites(
+            &document
+                .facts
+                .first()
+                .map(|fact| fact.cites.clone())
+                .unwrap_or_default()
+        ),
+    ));
+    html.push_str("<h2>Facts</h2>\n<dl>\n");
+    for fact in document.facts.iter().filter(|fact| fact.label != "Summary") {
+        html.push_str(&format!(
+            "<dt>{}</dt><dd>{}{}</dd>\n",
+            escape(&fact.label),
+            escape(&fact.value),
+            html_cites(&fact.cites)
+        ));
+    }
+    html.push_str("</dl>\n");
+    if !document.relations.is_empty() {
+        html.push_str("<h2>Relationships</h2>\n<dl>\n");
+        for relation in &document.relations {
+            let links: Vec<String> = relation
+                .records
+                .iter()
+                .map(|record| {
+                    let note = record
+                        .note
+                        .as_ref()
+                        .map(|note| format!(" ({})", escape(note)))
+                        .unwrap_or_default();
+                    format!(
+                        "<a href=\"/records/{}\">{}</a>{note}",
+                        escape(&record.id),
+                        escape(&record.name)
+                    )
+                })
+                .collect();
+            let more = relation
+                .total
+                .map(|total| format!(" (first {} of {total})", relation.records.len()))
+                .unwrap_or_default();
+            html.push_str(&format!(
+                "<dt>{}</dt><dd>{}{more}</dd>\n",
+                escape(&relation.label),
+                links.join(", ")
+            ));
+        }
+        html.push_str("</dl>\n");
+    }
+    if !document.citations.is_empty() {
+        html.push_str("<h2>Sources</h2>\n<ol>\n");
+        for citation in &document.citations {
+            let title = match &citation.url {
+                Some(url) if url.starts_with("https://") || url.starts_with("http://") => {
+                    format!(
+                        "<a href=\"{}\">{}</a>",
+                        escape(url),
+                        escape(&citation.title)
+                    )
+                }
+                _ => escape(&citation.title),
+            };
+            let details: Vec<String> = [&citation.publisher, &citation.published]
+                .into_iter()
+                .flatten()
+                .map(|detail| escape(detail))
+                .collect();
+            html.push_str(&format!(
+                "<li id=\"source-{}\">{title}{}</li>\n",
+                escape(&citation.id),
+                if details.is_empty() {
+                    String::new()
+                } else {
+                    format!(" — {}", details.join(", "))
+                }
+            ));
+        }
+        html.push_str("</ol>\n");
+    }
+    html.push_str("</body></html>\n");
+    html
+}
+
+fn html_cites(cites: &[usize]) -> String {
+    cites
+        .iter()
+        .map(|number| format!("<sup>[{number}]</sup>"))
+        .collect()
+}
+
+/// Escapes text for HTML content and attribute values.
+pub(crate) fn escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for character in text.chars() {
+        match character {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#39;"),
+            other => escaped.push(other),
+        }
+    }
+    escaped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_escapes_markup_in_record_text() {
+        assert_eq!(
+            escape(r#"<script>"a" & 'b'</script>"#),
+            "&lt;script&gt;&quot;a&quot; &amp; &#39;b&#39;&lt;/script&gt;"
+        );
+    }
 }

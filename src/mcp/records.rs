@@ -1,7 +1,7 @@
 //! One record as a model or a person reads it: the query that fetches a record by global id
 //! with its key facts and its relationships one hop out, and what is made of the answer, a
 //! [`RecordDocument`], rendered as cited text (the `fetch` tool) or as an HTML page
-//! (`/records/{id}`, which `fetch` and `search` give as each record's `url`).
+//! (`/records/{id}`, in `pages.rs`, which `fetch` and `search` give as each record's `url`).
 
 use serde_json::{json, Map, Value};
 
@@ -81,42 +81,42 @@ pub(crate) struct RecordDocument {
     pub(crate) code: String,
     pub(crate) title: String,
     pub(crate) summary: String,
-    facts: Vec<Fact>,
-    relations: Vec<Relation>,
+    pub(super) facts: Vec<Fact>,
+    pub(super) relations: Vec<Relation>,
     /// Numbered from 1 in this order.
-    citations: Vec<Citation>,
-    dates: Map<String, Value>,
+    pub(super) citations: Vec<Citation>,
+    pub(super) dates: Map<String, Value>,
 }
 
 #[derive(Debug, Clone)]
-struct Fact {
-    label: String,
-    value: String,
-    cites: Vec<usize>,
+pub(super) struct Fact {
+    pub(super) label: String,
+    pub(super) value: String,
+    pub(super) cites: Vec<usize>,
 }
 
 #[derive(Debug, Clone)]
-struct Relation {
-    label: String,
-    records: Vec<Related>,
+pub(super) struct Relation {
+    pub(super) label: String,
+    pub(super) records: Vec<Related>,
     /// How many there are in all, when only the first page is listed.
-    total: Option<u64>,
+    pub(super) total: Option<u64>,
 }
 
 #[derive(Debug, Clone)]
-struct Related {
-    id: String,
-    name: String,
-    note: Option<String>,
+pub(super) struct Related {
+    pub(super) id: String,
+    pub(super) name: String,
+    pub(super) note: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-struct Citation {
-    id: String,
-    title: String,
-    publisher: Option<String>,
-    published: Option<String>,
-    url: Option<String>,
+pub(super) struct Citation {
+    pub(super) id: String,
+    pub(super) title: String,
+    pub(super) publisher: Option<String>,
+    pub(super) published: Option<String>,
+    pub(super) url: Option<String>,
 }
 
 impl RecordDocument {
@@ -343,103 +343,6 @@ impl RecordDocument {
             "dates": self.dates,
         })
     }
-
-    /// The record as a small self-contained HTML page; related records link to their pages.
-    pub(crate) fn html(&self) -> String {
-        let mut html = String::new();
-        html.push_str("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">");
-        html.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
-        html.push_str(&format!("<title>{}</title>", escape(&self.title)));
-        html.push_str("<style>body{font-family:system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;line-height:1.5}dt{font-weight:600}sup{color:#555}</style>");
-        html.push_str("</head><body>\n");
-        html.push_str(&format!(
-            "<p>{} · code <code>{}</code></p>\n<h1>{}</h1>\n<p>{}{}</p>\n",
-            escape(&self.kind),
-            escape(&self.code),
-            escape(&self.title),
-            escape(&self.summary),
-            html_cites(
-                &self
-                    .facts
-                    .first()
-                    .map(|fact| fact.cites.clone())
-                    .unwrap_or_default()
-            ),
-        ));
-        html.push_str("<h2>Facts</h2>\n<dl>\n");
-        for fact in self.facts.iter().filter(|fact| fact.label != "Summary") {
-            html.push_str(&format!(
-                "<dt>{}</dt><dd>{}{}</dd>\n",
-                escape(&fact.label),
-                escape(&fact.value),
-                html_cites(&fact.cites)
-            ));
-        }
-        html.push_str("</dl>\n");
-        if !self.relations.is_empty() {
-            html.push_str("<h2>Relationships</h2>\n<dl>\n");
-            for relation in &self.relations {
-                let links: Vec<String> = relation
-                    .records
-                    .iter()
-                    .map(|record| {
-                        let note = record
-                            .note
-                            .as_ref()
-                            .map(|note| format!(" ({})", escape(note)))
-                            .unwrap_or_default();
-                        format!(
-                            "<a href=\"/records/{}\">{}</a>{note}",
-                            escape(&record.id),
-                            escape(&record.name)
-                        )
-                    })
-                    .collect();
-                let more = relation
-                    .total
-                    .map(|total| format!(" (first {} of {total})", relation.records.len()))
-                    .unwrap_or_default();
-                html.push_str(&format!(
-                    "<dt>{}</dt><dd>{}{more}</dd>\n",
-                    escape(&relation.label),
-                    links.join(", ")
-                ));
-            }
-            html.push_str("</dl>\n");
-        }
-        if !self.citations.is_empty() {
-            html.push_str("<h2>Sources</h2>\n<ol>\n");
-            for citation in &self.citations {
-                let title = match &citation.url {
-                    Some(url) if url.starts_with("https://") || url.starts_with("http://") => {
-                        format!(
-                            "<a href=\"{}\">{}</a>",
-                            escape(url),
-                            escape(&citation.title)
-                        )
-                    }
-                    _ => escape(&citation.title),
-                };
-                let details: Vec<String> = [&citation.publisher, &citation.published]
-                    .into_iter()
-                    .flatten()
-                    .map(|detail| escape(detail))
-                    .collect();
-                html.push_str(&format!(
-                    "<li id=\"source-{}\">{title}{}</li>\n",
-                    escape(&citation.id),
-                    if details.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" — {}", details.join(", "))
-                    }
-                ));
-            }
-            html.push_str("</ol>\n");
-        }
-        html.push_str("</body></html>\n");
-        html
-    }
 }
 
 impl Citation {
@@ -485,29 +388,6 @@ fn cite_marks(cites: &[usize]) -> String {
     cites.iter().map(|number| format!(" [{number}]")).collect()
 }
 
-fn html_cites(cites: &[usize]) -> String {
-    cites
-        .iter()
-        .map(|number| format!("<sup>[{number}]</sup>"))
-        .collect()
-}
-
-/// Escapes text for HTML content and attribute values.
-pub(crate) fn escape(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for character in text.chars() {
-        match character {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&#39;"),
-            other => escaped.push(other),
-        }
-    }
-    escaped
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -516,14 +396,6 @@ mod tests {
     fn labels_read_as_sentences() {
         assert_eq!(label("accreditedProgrammes"), "Accredited programmes");
         assert_eq!(label("parent"), "Parent");
-    }
-
-    #[test]
-    fn html_escapes_markup_in_record_text() {
-        assert_eq!(
-            escape(r#"<script>"a" & 'b'</script>"#),
-            "&lt;script&gt;&quot;a&quot; &amp; &#39;b&#39;&lt;/script&gt;"
-        );
     }
 
     #[test]
