@@ -92,6 +92,11 @@ pub struct Config {
     #[arg(long, env = "NHS_GRAPH_ACCESS_LOG", value_enum, default_value_t = AccessLog::All)]
     pub access_log: AccessLog,
 
+    /// The MCP endpoint for LLM agents (`/mcp`, and the `/records/{id}` pages its tools link
+    /// to): `on` (the default) or `off`.
+    #[arg(long, env = "NHS_GRAPH_MCP", value_enum, default_value_t = Switch::On)]
+    pub mcp: Switch,
+
     /// Log format: human-readable text or one JSON object per line.
     #[arg(long, env = "NHS_GRAPH_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -141,6 +146,13 @@ pub enum AccessLog {
     Off,
 }
 
+/// A feature that is on or off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Switch {
+    On,
+    Off,
+}
+
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LogFormat {
@@ -169,6 +181,7 @@ impl Config {
             rate_limit_burst: DEFAULT_RATE_LIMIT_BURST,
             rate_limit_loopback: false,
             access_log: AccessLog::All,
+            mcp: Switch::On,
             log_format: LogFormat::Text,
         }
     }

@@ -12,6 +12,7 @@ pub mod graphql;
 mod http;
 pub mod keys;
 pub mod publish;
+mod mcp;
 pub mod search;
 pub mod seed;
 pub mod store;

@@ -245,6 +245,24 @@ impl Api {
         finish(response, cost, operation, anonymous)
     }
 
+    /// Everything [`Api::execute`] does before execution (shapes, parsing, limits, strict
+    /// validation, the cost limits), without executing: the request's `extensions.cost`, or
+    /// the answer refusing it. For clients that check a query before they send it (MCP's
+    /// `validate` tool).
+    pub async fn check(&self, raw: RawRequest) -> Result<Value, Answer> {
+        let checked = check_shapes(raw).and_then(|checked| self.resolve_persisted(checked))?;
+        let document = self
+            .0
+            .documents
+            .parse(&checked.query)
+            .map_err(|error| Answer::refused_errors(ErrorCode::GraphqlParseFailed, vec![error.into()]))?;
+        if let Err(error) = &document.limits {
+            return Err(Answer::refused(ErrorCode::LimitExceeded, &error.to_string()));
+        }
+        let cost = self.accepted_cost(&document, &checked).await?;
+        Ok(cost.to_value().into_json().unwrap_or_default())
+    }
+
     /// Automatic persisted queries (Apollo's protocol): `extensions.persistedQuery` is
     /// `{"version": 1, "sha256Hash": "<64 hex digits>"}`. With `query`, the text is registered
     /// under its hash (after checking the hash is its SHA-256); without, the registered text

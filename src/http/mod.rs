@@ -10,6 +10,7 @@ mod cache;
 mod cors;
 mod deadline;
 mod graphql;
+mod mcp;
 mod metrics;
 mod observe;
 mod playground;
@@ -85,8 +86,15 @@ fn routes(state: AppState, config: &Config) -> impl Endpoint {
         .at("/health", get(health))
         .at("/ready", get(ready))
         .at("/metrics", get(metrics::metrics))
-        .at("/admin/backup", get(admin::backup))
-        .data(state);
+        .at("/admin/backup", get(admin::backup));
+    // MCP: `/mcp` and the `/records/:id` pages its tools link to, rate-limited with
+    // `/graphql`'s limiter (shared budget) and inside the same timeout, CORS and logging layers.
+    let others = if config.mcp == crate::config::Switch::On {
+        mcp::mount(others, &state, config)
+    } else {
+        others
+    };
+    let others = others.data(state);
     GraphqlFirst { graphql, others }
         .with(timeout::Timeout::new(Duration::from_secs(
             config.request_timeout_secs,

@@ -12,6 +12,7 @@ mod fuzz;
 mod helpers;
 mod http;
 mod knowledge;
+mod mcp;
 mod ops;
 mod partner;
 mod playground;

@@ -6,7 +6,7 @@ use crate::helpers::spawn_app;
 
 /// Natural questions a chatbot would pass through, each with the records (any one of them)
 /// that must appear in the top 3.
-const RELEVANCE: &[(&str, &[&str])] = &[
+pub(crate) const RELEVANCE: &[(&str, &[&str])] = &[
     (
         "is the Mary Seacole programme accredited?",
         &["programme:mary-seacole"],
