@@ -191,20 +191,20 @@ fn check_seed(data: &DataConfig) -> anyhow::Result<ExitCode> {
 }
 
 fn keys(command: KeysCommand) -> anyhow::Result<ExitCode> {
-    use nhs_leadership_graph::keys;
+    use nhs_leadership_graph::api_keys;
     let data = match &command {
         KeysCommand::Issue { data, .. }
         | KeysCommand::List { data }
         | KeysCommand::Revoke { data, .. } => data,
     };
-    let store = keys::open(&data.data_dir())?;
+    let store = api_keys::open(&data.data_dir())?;
     match command {
         KeysCommand::Issue {
             organisation,
             label,
             ..
         } => {
-            let issued = keys::issue(&store, organisation.as_deref(), label)?;
+            let issued = api_keys::issue(&store, organisation.as_deref(), label)?;
             let scope = issued
                 .key
                 .organisation
@@ -216,7 +216,7 @@ fn keys(command: KeysCommand) -> anyhow::Result<ExitCode> {
             println!("{}", issued.token);
         }
         KeysCommand::List { .. } => {
-            for key in keys::list(&store)? {
+            for key in api_keys::list(&store)? {
                 let scope = key
                     .organisation
                     .map_or_else(|| "admin".to_owned(), |code| code.to_string());
@@ -232,7 +232,7 @@ fn keys(command: KeysCommand) -> anyhow::Result<ExitCode> {
             }
         }
         KeysCommand::Revoke { id, .. } => {
-            let key = keys::revoke(&store, &id)?;
+            let key = api_keys::revoke(&store, &id)?;
             println!("revoked key {}", key.id);
         }
     }
@@ -247,7 +247,7 @@ fn import_courses(
     use nhs_leadership_graph::publish::{submissions_from_csv, PublishError, Publisher};
     let text =
         std::fs::read_to_string(csv).with_context(|| format!("reading {}", csv.display()))?;
-    let store = std::sync::Arc::new(nhs_leadership_graph::keys::open(&data.data_dir())?);
+    let store = std::sync::Arc::new(nhs_leadership_graph::api_keys::open(&data.data_dir())?);
     let key = store
         .api_key(key_id)?
         .filter(|key| !key.is_revoked())
