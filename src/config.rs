@@ -39,8 +39,9 @@ pub struct Config {
     #[arg(long, env = "NHS_GRAPH_RESPONSE_CACHE_BYTES", default_value_t = DEFAULT_RESPONSE_CACHE_BYTES)]
     pub response_cache_bytes: u64,
 
-    /// How many parsed query documents, and costs of validated requests, to keep; 0 disables
-    /// both caches (every request is then parsed and validated in full).
+    /// How many query documents to keep, each parsed, with its limit check and the costs of
+    /// its validated requests; 0 disables the cache (every request is then parsed and
+    /// validated in full).
     #[arg(long, env = "NHS_GRAPH_DOCUMENT_CACHE_ENTRIES", default_value_t = DEFAULT_DOCUMENT_CACHE_ENTRIES)]
     pub document_cache_entries: u64,
 

@@ -4,13 +4,13 @@
 //! also reads `store` directly), and `seed` -> `store` -> `domain`. [`start`] is the one way
 //! to start the server: the binary and the tests both use it.
 
+pub mod api_keys;
 pub mod backup;
 pub mod config;
 pub mod domain;
 pub mod error_code;
 pub mod graphql;
 mod http;
-pub mod keys;
 pub mod publish;
 mod mcp;
 pub mod search;

@@ -191,24 +191,20 @@ fn check_seed(data: &DataConfig) -> anyhow::Result<ExitCode> {
 }
 
 fn keys(command: KeysCommand) -> anyhow::Result<ExitCode> {
-    use nhs_leadership_graph::keys;
+    use nhs_leadership_graph::api_keys;
     let data = match &command {
         KeysCommand::Issue { data, .. }
         | KeysCommand::List { data }
         | KeysCommand::Revoke { data, .. } => data,
     };
-    let store = match &data.database_url {
-        Some(url) => nhs_leadership_graph::store::Store::open_postgres(url)
-            .context("opening the PostgreSQL store")?,
-        None => keys::open(&data.data_dir())?,
-    };
+    let store = open_store(&data)?;
     match command {
         KeysCommand::Issue {
             organisation,
             label,
             ..
         } => {
-            let issued = keys::issue(&store, organisation.as_deref(), label)?;
+            let issued = api_keys::issue(&store, organisation.as_deref(), label)?;
             let scope = issued
                 .key
                 .organisation
@@ -220,7 +216,7 @@ fn keys(command: KeysCommand) -> anyhow::Result<ExitCode> {
             println!("{}", issued.token);
         }
         KeysCommand::List { .. } => {
-            for key in keys::list(&store)? {
+            for key in api_keys::list(&store)? {
                 let scope = key
                     .organisation
                     .map_or_else(|| "admin".to_owned(), |code| code.to_string());
@@ -236,7 +232,7 @@ fn keys(command: KeysCommand) -> anyhow::Result<ExitCode> {
             }
         }
         KeysCommand::Revoke { id, .. } => {
-            let key = keys::revoke(&store, &id)?;
+            let key = api_keys::revoke(&store, &id)?;
             println!("revoked key {}", key.id);
         }
     }
@@ -251,7 +247,7 @@ fn import_courses(
     use nhs_leadership_graph::publish::{submissions_from_csv, PublishError, Publisher};
     let text =
         std::fs::read_to_string(csv).with_context(|| format!("reading {}", csv.display()))?;
-    let store = std::sync::Arc::new(nhs_leadership_graph::keys::open(&data.data_dir())?);
+    let store = std::sync::Arc::new(open_store(data)?);
     let key = store
         .api_key(key_id)?
         .filter(|key| !key.is_revoked())
@@ -319,4 +315,14 @@ fn restore(from: &std::path::Path, data: &DataConfig, force: bool) -> anyhow::Re
     }
     println!("restored {}: {}", data_dir.display(), restored.summary);
     Ok(ExitCode::SUCCESS)
+}
+
+/// The store `data` names: PostgreSQL with `--database-url`, else the sled data directory
+/// (which a running server holds: stop it first).
+fn open_store(data: &DataConfig) -> anyhow::Result<nhs_leadership_graph::store::Store> {
+    match &data.database_url {
+        Some(url) => nhs_leadership_graph::store::Store::open_postgres(url)
+            .context("opening the PostgreSQL store"),
+        None => nhs_leadership_graph::api_keys::open(&data.data_dir()),
+    }
 }

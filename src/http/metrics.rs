@@ -1,144 +1,11 @@
-//! `GET /metrics` in the Prometheus text format, from a registry of this server's own (so
-//! several servers in one process, as in the tests, count separately).
-
-use std::time::Duration;
+//! `GET /metrics`: the server's metrics (`telemetry::metrics`) in the Prometheus text
+//! format, with the store's size read at each scrape; and the bounded route labels they use.
 
 use poem::http::StatusCode;
 use poem::web::Data;
 use poem::{handler, Response};
-use prometheus::{
-    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts,
-    Registry, TextEncoder,
-};
 
 use super::AppState;
-
-/// The server's counters, histograms and gauges.
-pub(crate) struct Metrics {
-    registry: Registry,
-    http_requests: IntCounterVec,
-    http_duration: HistogramVec,
-    graphql_requests: IntCounterVec,
-    rate_limited: IntCounter,
-    store_size: IntGauge,
-    /// The series nearly every request lands in, resolved once: looking a label set up
-    /// hashes the values and takes a lock, on every request.
-    common: CommonSeries,
-}
-
-/// `/graphql` answered 200, and a query answered whole.
-struct CommonSeries {
-    graphql_ok: IntCounter,
-    graphql_duration: Histogram,
-    query_ok: IntCounter,
-}
-
-impl Metrics {
-    pub(crate) fn new() -> Self {
-        let registry = Registry::new();
-        let http_requests = IntCounterVec::new(
-            Opts::new(
-                "http_requests_total",
-                "HTTP requests answered, by route and status",
-            ),
-            &["route", "status"],
-        )
-        .expect("a valid metric");
-        let http_duration = HistogramVec::new(
-            HistogramOpts::new(
-                "http_request_duration_seconds",
-                "Time to answer an HTTP request, by route",
-            )
-            .buckets(vec![
-                0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
-                10.0, 30.0,
-            ]),
-            &["route"],
-        )
-        .expect("a valid metric");
-        let graphql_requests = IntCounterVec::new(
-            Opts::new(
-                "graphql_requests_total",
-                "GraphQL requests executed or answered from the response cache, by operation \
-                 type and outcome (ok, field_error, request_error)",
-            ),
-            &["operation_type", "outcome"],
-        )
-        .expect("a valid metric");
-        let rate_limited = IntCounter::new(
-            "rate_limited_total",
-            "Requests refused with 429 by the rate limiter",
-        )
-        .expect("a valid metric");
-        let store_size = IntGauge::new(
-            "store_size_bytes",
-            "Size of the sled store on disk, read at each scrape",
-        )
-        .expect("a valid metric");
-        for collector in [
-            Box::new(http_requests.clone()) as Box<dyn prometheus::core::Collector>,
-            Box::new(http_duration.clone()),
-            Box::new(graphql_requests.clone()),
-            Box::new(rate_limited.clone()),
-            Box::new(store_size.clone()),
-        ] {
-            registry
-                .register(collector)
-                .expect("metric names are unique");
-        }
-        let common = CommonSeries {
-            graphql_ok: http_requests.with_label_values(&["/graphql", StatusCode::OK.as_str()]),
-            graphql_duration: http_duration.with_label_values(&["/graphql"]),
-            query_ok: graphql_requests.with_label_values(&["query", "ok"]),
-        };
-        Self {
-            common,
-            registry,
-            http_requests,
-            http_duration,
-            graphql_requests,
-            rate_limited,
-            store_size,
-        }
-    }
-
-    /// Counts an answered request. `route` must come from a fixed set (see `route_label`).
-    pub(crate) fn observe(&self, route: &str, status: StatusCode, elapsed: Duration) {
-        if route == "/graphql" && status == StatusCode::OK {
-            self.common.graphql_ok.inc();
-            self.common.graphql_duration.observe(elapsed.as_secs_f64());
-            return;
-        }
-        self.http_requests
-            .with_label_values(&[route, status.as_str()])
-            .inc();
-        self.http_duration
-            .with_label_values(&[route])
-            .observe(elapsed.as_secs_f64());
-    }
-
-    /// Counts a GraphQL operation: `operation_type` is `query`, `mutation`, `subscription`
-    /// or `unknown`; `outcome` is `ok`, `field_error` or `request_error`.
-    pub(crate) fn graphql(&self, operation_type: &str, outcome: &str) {
-        if (operation_type, outcome) == ("query", "ok") {
-            self.common.query_ok.inc();
-            return;
-        }
-        self.graphql_requests
-            .with_label_values(&[operation_type, outcome])
-            .inc();
-    }
-
-    pub(crate) fn rate_limited(&self) {
-        self.rate_limited.inc();
-    }
-
-    fn render(&self) -> Result<String, prometheus::Error> {
-        let mut buffer = Vec::new();
-        TextEncoder::new().encode(&self.registry.gather(), &mut buffer)?;
-        Ok(String::from_utf8_lossy(&buffer).into_owned())
-    }
-}
 
 /// A bounded label for a request path, so metrics cannot grow with made-up paths.
 pub(crate) fn route_label(path: &str) -> &'static str {
@@ -158,10 +25,7 @@ pub(crate) fn route_label(path: &str) -> &'static str {
 #[handler]
 pub(super) fn metrics(Data(state): Data<&AppState>) -> Response {
     match state.api.store_size() {
-        Ok(bytes) => state
-            .metrics
-            .store_size
-            .set(i64::try_from(bytes).unwrap_or(i64::MAX)),
+        Ok(bytes) => state.metrics.set_store_size(bytes),
         Err(error) => tracing::warn!(%error, "reading the store's size for /metrics"),
     }
     match state.metrics.render() {
@@ -173,65 +37,6 @@ pub(super) fn metrics(Data(state): Data<&AppState>) -> Response {
             Response::builder()
                 .status(StatusCode::INTERNAL_SERVER_ERROR)
                 .finish()
-        }
-    }
-}
-
-impl Default for Metrics {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn line<'a>(text: &'a str, series: &str) -> Option<&'a str> {
-        text.lines().find(|line| line.starts_with(series))
-    }
-
-    #[test]
-    fn the_series_resolved_once_and_those_looked_up_count_in_the_same_exposition() {
-        let counted = Metrics::new();
-        counted.observe("/graphql", StatusCode::OK, Duration::from_millis(1));
-        counted.observe("/graphql", StatusCode::OK, Duration::from_millis(1));
-        counted.observe(
-            "/graphql",
-            StatusCode::BAD_REQUEST,
-            Duration::from_millis(1),
-        );
-        counted.observe("/health", StatusCode::OK, Duration::from_millis(1));
-        counted.graphql("query", "ok");
-        counted.graphql("query", "field_error");
-
-        let text = counted.render().unwrap();
-        for (series, value) in [
-            (r#"http_requests_total{route="/graphql",status="200"}"#, "2"),
-            (r#"http_requests_total{route="/graphql",status="400"}"#, "1"),
-            (r#"http_requests_total{route="/health",status="200"}"#, "1"),
-            (
-                r#"http_request_duration_seconds_count{route="/graphql"}"#,
-                "3",
-            ),
-            (
-                r#"http_request_duration_seconds_count{route="/health"}"#,
-                "1",
-            ),
-            (
-                r#"graphql_requests_total{operation_type="query",outcome="ok"}"#,
-                "1",
-            ),
-            (
-                r#"graphql_requests_total{operation_type="query",outcome="field_error"}"#,
-                "1",
-            ),
-        ] {
-            assert_eq!(
-                line(&text, series).and_then(|line| line.rsplit(' ').next()),
-                Some(value),
-                "{series} in\n{text}"
-            );
         }
     }
 }

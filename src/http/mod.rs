@@ -44,7 +44,7 @@ struct AppState(Arc<Shared>);
 /// The contents of [`AppState`].
 pub(crate) struct Shared {
     pub(crate) api: Api,
-    metrics: Arc<metrics::Metrics>,
+    metrics: Arc<crate::telemetry::metrics::Metrics>,
     /// `None` when disabled (a budget of 0 bytes).
     responses: Option<Arc<cache::ResponseCache>>,
     rate_limit: rate_limit::RateLimit,
@@ -52,7 +52,7 @@ pub(crate) struct Shared {
 
 impl AppState {
     pub(crate) fn new(api: Api, config: &Config) -> Self {
-        let metrics = Arc::new(metrics::Metrics::new());
+        let metrics = Arc::new(crate::telemetry::metrics::Metrics::new());
         Self(Arc::new(Shared {
             api,
             rate_limit: rate_limit::RateLimit::new(

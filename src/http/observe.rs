@@ -10,8 +10,9 @@ use std::time::Instant;
 use poem::http::{HeaderName, HeaderValue, StatusCode};
 use poem::{Endpoint, IntoResponse, Middleware, Request, Response, Result};
 
-use super::metrics::{route_label, Metrics};
+use super::metrics::route_label;
 use crate::config::AccessLog;
+use crate::telemetry::metrics::Metrics;
 
 /// An answer slower than this is logged even with `--access-log errors`.
 pub(crate) const SLOW: std::time::Duration = std::time::Duration::from_secs(1);
@@ -82,7 +83,7 @@ impl<E: Endpoint> Endpoint for ObserveEndpoint<E> {
         };
         let elapsed = started.elapsed();
         let status = response.status();
-        self.metrics.observe(route, status, elapsed);
+        self.metrics.observe(route, status.as_u16(), elapsed);
         if logged(self.access_log, status, elapsed) {
             tracing::info!(
             request_id = %request_id.to_str().unwrap_or_default(),

@@ -20,7 +20,7 @@ use poem::{Request, Response};
 use crate::error_code::ErrorCode;
 use crate::graphql::Caller;
 
-use super::metrics::Metrics;
+use crate::telemetry::metrics::Metrics;
 
 /// Forget idle clients every this many checks, so memory stays bounded.
 const RETAIN_EVERY: u64 = 1024;

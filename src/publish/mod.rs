@@ -108,13 +108,7 @@ impl Publisher {
                 ),
             ));
         }
-        let course = self.checked(&submission, "", None, key, &mut problems)?;
-        reject(problems)?;
-        let change = CourseChange {
-            action: CourseAction::Create,
-            before: None,
-            after: course.expect("no problems means a course"),
-        };
+        let change = self.change(CourseAction::Create, &submission, None, key, problems)?;
         one(self.commit(vec![change], key, write).await?)
     }
 
@@ -125,18 +119,15 @@ impl Publisher {
         code: &str,
         patch: CoursePatch,
     ) -> Result<AuditEntry, PublishError> {
-        let write = self.exclusive().await;
-        let before = self.existing(code)?;
-        authorise(key, before.provider.as_str())?;
+        let (write, before) = self.lock_existing(key, code).await?;
         let submission = patch.apply_to(&before);
-        let mut problems = Vec::new();
-        let course = self.checked(&submission, "", Some(&before), key, &mut problems)?;
-        reject(problems)?;
-        let change = CourseChange {
-            action: CourseAction::Update,
-            before: Some(before),
-            after: course.expect("no problems means a course"),
-        };
+        let change = self.change(
+            CourseAction::Update,
+            &submission,
+            Some(before),
+            key,
+            Vec::new(),
+        )?;
         one(self.commit(vec![change], key, write).await?)
     }
 
@@ -147,9 +138,7 @@ impl Publisher {
         code: &str,
         on: NaiveDate,
     ) -> Result<AuditEntry, PublishError> {
-        let write = self.exclusive().await;
-        let before = self.existing(code)?;
-        authorise(key, before.provider.as_str())?;
+        let (write, before) = self.lock_existing(key, code).await?;
         if let Some(retired_on) = before.retired_on {
             return Err(invalid(
                 "code",
@@ -232,6 +221,40 @@ impl Publisher {
             updated,
             entries,
         })
+    }
+
+    /// Takes the write lock, then reads the course `code`, which `key` must be allowed to
+    /// change.
+    async fn lock_existing(
+        &self,
+        key: &ApiKey,
+        code: &str,
+    ) -> Result<(OwnedMutexGuard<()>, Course), PublishError> {
+        let write = self.exclusive().await;
+        let before = self.existing(code)?;
+        authorise(key, before.provider.as_str())?;
+        Ok((write, before))
+    }
+
+    /// The change `submission` makes to `before`, or every problem: those already found
+    /// (`problems`) and the rules' own.
+    fn change(
+        &self,
+        action: CourseAction,
+        submission: &CourseSubmission,
+        before: Option<Course>,
+        key: &ApiKey,
+        mut problems: Vec<FieldProblem>,
+    ) -> Result<CourseChange, PublishError> {
+        let course = self.checked(submission, "", before.as_ref(), key, &mut problems)?;
+        match course {
+            Some(after) if problems.is_empty() => Ok(CourseChange {
+                action,
+                before,
+                after,
+            }),
+            _ => Err(PublishError::Invalid(problems)),
+        }
     }
 
     /// Applies the rules to `submission`, adding its problems to `problems`; the course to

@@ -1,5 +1,5 @@
 //! Logging setup: plain text lines by default, JSON lines on request, coloured text when
-//! stderr is a terminal.
+//! stderr is a terminal; and the metrics registry (`metrics.rs`) the transports count into.
 //!
 //! Lines go to stderr through [`writer::BatchWriter`]: a request's line is appended to an
 //! in-memory queue, and a writer thread writes what has queued with one syscall at most
@@ -7,6 +7,7 @@
 //! per request. Nothing is dropped: when the queue is full, logging waits.
 
 mod format;
+pub(crate) mod metrics;
 mod writer;
 
 use std::io::IsTerminal;

@@ -9,8 +9,8 @@ use pretty_assertions::assert_eq;
 use serde_json::{json, Value};
 
 use crate::helpers::{repository_seed_dir, spawn_app, start, TestApp};
+use nhs_leadership_graph::api_keys;
 use nhs_leadership_graph::domain::Course;
-use nhs_leadership_graph::keys;
 use nhs_leadership_graph::store::{self, backup, Store};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_nhs-leadership-graph");
@@ -25,7 +25,7 @@ const PARTNER_VIEW: &str = r#"{
 }"#;
 
 fn issue(app: &TestApp, organisation: Option<&str>) -> String {
-    keys::issue(app.app.store(), organisation, None)
+    api_keys::issue(app.app.store(), organisation, None)
         .expect("a key is issued")
         .token
 }

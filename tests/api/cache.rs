@@ -34,7 +34,7 @@ async fn post(app: &TestApp, accept: &str, body: &Value) -> (u16, String, String
 /// Renames Coventry's physiotherapy course to "Renamed" with a Coventry key: a partner write
 /// that bumps the data version. Returns the mutation's answer.
 async fn rename_physiotherapy_course(app: &TestApp) -> Value {
-    let key = nhs_leadership_graph::keys::issue(app.app.store(), Some("COVENTRY"), None)
+    let key = nhs_leadership_graph::api_keys::issue(app.app.store(), Some("COVENTRY"), None)
         .unwrap()
         .token;
     app.client
@@ -164,7 +164,7 @@ async fn after_a_write_no_stale_answer_is_served() {
 #[tokio::test]
 async fn authenticated_requests_are_never_answered_from_the_shared_cache() {
     let app = spawn_app().await;
-    let key = nhs_leadership_graph::keys::issue(app.app.store(), Some("COVENTRY"), None)
+    let key = nhs_leadership_graph::api_keys::issue(app.app.store(), Some("COVENTRY"), None)
         .unwrap()
         .token;
     let send = || {
@@ -231,7 +231,7 @@ async fn errors_and_authenticated_answers_carry_no_etag() {
         &[],
     )
     .await;
-    let key = nhs_leadership_graph::keys::issue(app.app.store(), Some("COVENTRY"), None)
+    let key = nhs_leadership_graph::api_keys::issue(app.app.store(), Some("COVENTRY"), None)
         .unwrap()
         .token;
     let authorization = format!("Bearer {key}");

@@ -451,7 +451,7 @@ async fn the_playground_examples_include_search_and_a_partner_write_and_all_run(
         return;
     };
     let app = spawn_app().await;
-    let key = nhs_leadership_graph::keys::issue(app.app.store(), Some("COVENTRY"), None)
+    let key = nhs_leadership_graph::api_keys::issue(app.app.store(), Some("COVENTRY"), None)
         .expect("a key is issued")
         .token;
 

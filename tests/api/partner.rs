@@ -5,7 +5,7 @@ use pretty_assertions::assert_eq;
 use serde_json::{json, Value};
 
 use crate::helpers::{spawn_app, TestApp};
-use nhs_leadership_graph::keys;
+use nhs_leadership_graph::api_keys;
 
 const CREATE: &str = r#"mutation Create($input: CourseInput!) {
   createCourse(input: $input) {
@@ -27,7 +27,7 @@ fn course(code: &str, provider: &str) -> Value {
 
 impl TestApp {
     fn issue_key(&self, organisation: Option<&str>) -> String {
-        keys::issue(self.app.store(), organisation, None)
+        api_keys::issue(self.app.store(), organisation, None)
             .expect("a key is issued")
             .token
     }
@@ -342,8 +342,8 @@ async fn the_audit_trail_shows_a_partner_its_own_writes_and_an_admin_all() {
 #[tokio::test]
 async fn a_revoked_key_can_write_nothing_more() {
     let app = spawn_app().await;
-    let issued = keys::issue(app.app.store(), Some("COVENTRY"), None).unwrap();
-    keys::revoke(app.app.store(), &issued.key.id).unwrap();
+    let issued = api_keys::issue(app.app.store(), Some("COVENTRY"), None).unwrap();
+    api_keys::revoke(app.app.store(), &issued.key.id).unwrap();
 
     let answer = app
         .graphql_as(
@@ -406,7 +406,7 @@ async fn a_reseed_keeps_partner_published_courses() {
 #[tokio::test]
 async fn the_cli_publishes_a_csv_on_a_stopped_server_through_the_same_rules() {
     let app = spawn_app().await;
-    let key = keys::issue(app.app.store(), Some("COVENTRY"), None).expect("a key is issued");
+    let key = api_keys::issue(app.app.store(), Some("COVENTRY"), None).expect("a key is issued");
     let TestApp { app, data_dir, .. } = app;
     app.shutdown().await.unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use nhs_leadership_graph::domain::{ApiKey, Code};
-use nhs_leadership_graph::keys;
+use nhs_leadership_graph::api_keys as keys;
 use nhs_leadership_graph::store::{Error, Store};
 use pretty_assertions::assert_eq;
 use proptest::prelude::*;
