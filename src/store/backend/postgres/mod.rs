@@ -550,18 +550,14 @@ async fn begin(
     client: &mut deadpool_postgres::Object,
 ) -> Result<deadpool_postgres::Transaction<'_>> {
     let transaction = client.transaction().await.map_err(database_error)?;
+    // One round trip: give up waiting for another process's write after LOCK_WAIT, and take
+    // the data-version row's lock, which serialises writers in every process.
     transaction
         .batch_execute(&format!(
-            "SET LOCAL lock_timeout = '{}s'",
+            "SET LOCAL lock_timeout = '{}s'; \
+             SELECT value FROM kv WHERE tree = 'meta' AND key = 'data_version'::BYTEA FOR UPDATE",
             LOCK_WAIT.as_secs()
         ))
-        .await
-        .map_err(database_error)?;
-    transaction
-        .query(
-            "SELECT value FROM kv WHERE tree = 'meta' AND key = 'data_version'::BYTEA FOR UPDATE",
-            &[],
-        )
         .await
         .map_err(database_error)?;
     Ok(transaction)
