@@ -522,3 +522,24 @@ async fn a_reseed_by_another_server_keeps_partner_published_courses() {
         json!({ "kept": { "title": "Kept" }, "updated": { "title": "Partner title" } })
     );
 }
+
+#[tokio::test]
+async fn three_servers_starting_at_once_on_an_empty_database_write_the_seed_once() {
+    let url = fresh_database();
+
+    let (first, second, third) =
+        tokio::join!(spawn_app_on(&url), spawn_app_on(&url), spawn_app_on(&url));
+
+    for app in [&first, &second, &third] {
+        assert_eq!(
+            app.app.store().data_version().unwrap(),
+            1,
+            "one seed write, which the others waited for and found current"
+        );
+        assert_eq!(
+            app.data("{ organisations(kind: ICB) { totalCount } }")
+                .await,
+            json!({ "organisations": { "totalCount": 36 } })
+        );
+    }
+}
