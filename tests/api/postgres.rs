@@ -543,3 +543,37 @@ async fn three_servers_starting_at_once_on_an_empty_database_write_the_seed_once
         );
     }
 }
+
+/// Not a speed assertion: prints how long a write on one server takes to show through the
+/// other's response cache, for the record (`cargo test --test api postgres::cross -- --nocapture`).
+#[tokio::test]
+async fn cross_server_visibility_is_measured_over_twenty_writes() {
+    let url = fresh_database();
+    let writer = spawn_app_on(&url).await;
+    let reader = spawn_app_on(&url).await;
+    let key = writer.coventry_key();
+    let mut delays = Vec::new();
+
+    for n in 0..20 {
+        let query = format!(r#"{{ course(code: "pg-visible-{n}") {{ code }} }}"#);
+        assert_eq!(reader.graphql(&query).await["data"]["course"], Value::Null);
+        let written = writer
+            .write_course(&key, &format!("pg-visible-{n}"), "Visible")
+            .await;
+        assert!(written.get("errors").is_none(), "{written}");
+        let acknowledged = Instant::now();
+        while reader.graphql(&query).await["data"]["course"] == Value::Null {
+            assert!(acknowledged.elapsed() < DEADLINE, "write {n} never showed");
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        delays.push(acknowledged.elapsed());
+    }
+
+    delays.sort();
+    println!(
+        "cross-server visibility over {} writes: p50 {:?}, max {:?}",
+        delays.len(),
+        delays[delays.len() / 2],
+        delays[delays.len() - 1]
+    );
+}
