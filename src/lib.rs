@@ -91,6 +91,9 @@ pub async fn start(config: Config) -> anyhow::Result<App> {
         ),
     }
 
+    // Registered before the index is built, so a change another process commits meanwhile is
+    // kept and applied once the index exists.
+    let index_follower = follow_changes(&store);
     let search_index = {
         let store = store.clone();
         tokio::task::spawn_blocking(move || search::SearchIndex::build(&store))
@@ -99,7 +102,17 @@ pub async fn start(config: Config) -> anyhow::Result<App> {
             .context("building the search index")?
     };
     let search_index = Arc::new(search_index);
-    follow_changes(&store, search_index.clone());
+    let missed = index_follower.index_built(search_index.clone());
+    if !missed.is_empty() {
+        let (store, index) = (store.clone(), search_index.clone());
+        tokio::task::spawn_blocking(move || {
+            for changed in missed {
+                reindex_or_log(&store, &index, changed);
+            }
+        })
+        .await
+        .context("joining the search index catch-up")?;
+    }
     let api = graphql::Api::new(store.clone(), search_index, config.document_cache_entries);
     let serving = http::serve(api, &config).await?;
     Ok(App {
@@ -127,15 +140,52 @@ async fn open_store(data: &config::DataConfig) -> anyhow::Result<Store> {
 
 /// Keeps the search index up to date with the courses other server processes write to a
 /// shared (PostgreSQL) store, before this process serves the new data version; a sled store
-/// has no other processes. Holds the store weakly, so that it closes when the server stops.
-fn follow_changes(store: &Arc<Store>, search_index: Arc<search::SearchIndex>) {
-    let weak = Arc::downgrade(store);
+/// has no other processes. Changes that arrive before the index is built wait for it (see
+/// [`IndexFollower::index_built`]). Holds the store weakly, so that it closes when the server
+/// stops.
+fn follow_changes(store: &Arc<Store>) -> Arc<IndexFollower> {
+    let follower = Arc::new(IndexFollower::default());
+    let (weak, hook_follower) = (Arc::downgrade(store), follower.clone());
     store.on_changes(move |changed| {
         let Some(store) = weak.upgrade() else { return };
-        if let Err(error) = reindex_courses(&store, &search_index, changed.clone()) {
-            tracing::error!(%error, "the search index missed another process's write; it is rebuilt at the next start");
-        }
+        let index = {
+            let mut pending = hook_follower
+                .pending
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            match hook_follower.index.get() {
+                Some(index) => index.clone(),
+                None => return pending.push(changed.clone()),
+            }
+        };
+        reindex_or_log(&store, &index, changed.clone());
     });
+    follower
+}
+
+/// The search index, once built, and the changes learnt before it was.
+#[derive(Default)]
+struct IndexFollower {
+    index: std::sync::OnceLock<Arc<search::SearchIndex>>,
+    pending: std::sync::Mutex<Vec<store::Changed>>,
+}
+
+impl IndexFollower {
+    /// Hands over the built index; returns the changes learnt while it was being built.
+    fn index_built(&self, index: Arc<search::SearchIndex>) -> Vec<store::Changed> {
+        let mut pending = self
+            .pending
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let _ = self.index.set(index);
+        std::mem::take(&mut pending)
+    }
+}
+
+fn reindex_or_log(store: &Store, search_index: &search::SearchIndex, changed: store::Changed) {
+    if let Err(error) = reindex_courses(store, search_index, changed) {
+        tracing::error!(%error, "the search index missed another process's write; it is rebuilt at the next start");
+    }
 }
 
 /// Re-indexes the courses in `changed`. The search index can re-index courses only (the

@@ -125,6 +125,14 @@ fn main() -> ExitCode {
         Command::CheckSeed(data) => check_seed(&data),
         Command::Keys { command } => keys(command),
         Command::Backup {
+            data, server: None, ..
+        }
+        | Command::Restore { data, .. }
+            if data.database_url.is_some() =>
+        {
+            Err(anyhow::anyhow!("backup and restore read and write a sled data directory; with --database-url use pg_dump and pg_restore (README: Running more than one instance)"))
+        }
+        Command::Backup {
             out,
             server,
             key,

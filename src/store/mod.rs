@@ -5,7 +5,7 @@
 //! reverse), an index of organisations by kind, and a `meta` tree. Following an edge is a
 //! prefix scan of one index tree plus point reads, never a scan of a whole kind.
 //!
-//! The trees live in a [`backend`]: sled in one directory (the default), or PostgreSQL
+//! The trees live in a backend (`backend/`): sled in one directory (the default), or PostgreSQL
 //! shared by any number of server processes. Everything here (keys, encoding, the memo, the
 //! data version, the rules of a reseed) is the same for both.
 //!

@@ -295,24 +295,88 @@ proptest! {
     }
 }
 
-#[tokio::test]
-async fn with_postgres_down_writes_fail_fast_warm_reads_answer_and_it_recovers_without_restart() {
+/// What a reader saw while the database went away and came back.
+#[derive(Default)]
+struct Seen {
+    statuses: Vec<u16>,
+    /// Warm reads (in the memo) whose answer differed from the one before the outage.
+    wrong_warm_answers: Vec<Value>,
+    n_warm: usize,
+    n_cold: usize,
+    /// Reads the memo could not answer that failed (the database was away).
+    n_cold_errors: usize,
+}
+
+/// Reads until `stop`: a query the memo holds, then one it cannot (an unknown code is never
+/// remembered), over and over.
+async fn read_until(
+    app_address: String,
+    warm: &'static str,
+    expected: Value,
+    stop: tokio::sync::watch::Receiver<bool>,
+) -> Seen {
+    let client = reqwest::Client::builder()
+        .timeout(DEADLINE)
+        .build()
+        .unwrap();
+    let mut seen = Seen::default();
+    for n in 0.. {
+        if *stop.borrow() {
+            break;
+        }
+        let warm_turn = n % 2 == 0;
+        let query = if warm_turn {
+            warm.to_owned()
+        } else {
+            format!(r#"{{ organisation(code: "ZZ{n}") {{ name }} }}"#)
+        };
+        let response = client
+            .post(format!("{app_address}/graphql"))
+            .header("accept", "application/json")
+            .json(&json!({ "query": query }))
+            .send()
+            .await
+            .expect("the server answers");
+        seen.statuses.push(response.status().as_u16());
+        let answer: Value = response.json().await.expect("a JSON body");
+        if warm_turn {
+            seen.n_warm += 1;
+            if answer["data"] != expected {
+                seen.wrong_warm_answers.push(answer);
+            }
+        } else {
+            seen.n_cold += 1;
+            // An unknown code answers null and NOT_FOUND when the database says so.
+            let code = &answer["errors"][0]["extensions"]["code"];
+            seen.n_cold_errors += usize::from(!code.is_null() && code != "NOT_FOUND");
+        }
+    }
+    seen
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_postgres_down_under_load_writes_fail_fast_warm_reads_answer_and_it_recovers_without_restart(
+) {
     let cluster = Cluster::start();
     let app = spawn_app_on(&cluster.create_database()).await;
     let key = app.coventry_key();
-    let warm = r#"{ organisation(code: "QWE") { name children(kind: TRUST, first: 5) { edges { node { code } } } } }"#;
-    let expected = app.data(warm).await;
-    let uncached = |n: usize| {
-        format!(
-            r#"{{ organisation(code: "QWE") {{ name }} n{n}: organisation(code: "RJ7") {{ name }} }}"#
-        )
-    };
-    app.data(&uncached(0)).await;
-    let store_key = model_key();
+    const WARM: &str = r#"{ organisation(code: "QWE") { name children(kind: TRUST, first: 5) { edges { node { code } } } } }"#;
+    let expected = app.data(WARM).await;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let readers: Vec<_> = (0..4)
+        .map(|_| {
+            tokio::spawn(read_until(
+                app.address.clone(),
+                WARM,
+                expected.clone(),
+                stopped.clone(),
+            ))
+        })
+        .collect();
 
     cluster.stop_immediately();
     let started = Instant::now();
-    let store_write = app.app.store().put_api_key(&store_key);
+    let store_write = tokio::task::block_in_place(|| app.app.store().put_api_key(&model_key()));
     let store_write_after = started.elapsed();
     let http_write = app
         .post_as(
@@ -323,23 +387,7 @@ async fn with_postgres_down_writes_fail_fast_warm_reads_answer_and_it_recovers_w
         .await;
     let http_write_status = http_write.status();
     let http_write: Value = http_write.json().await.unwrap();
-    let mut read_statuses = Vec::new();
-    for n in 1..20 {
-        let response = app
-            .client
-            .post(format!("{}/graphql", app.address))
-            .header("accept", "application/json")
-            .json(&json!({ "query": if n % 2 == 0 { warm.to_owned() } else { uncached(0) } }))
-            .send()
-            .await
-            .unwrap();
-        read_statuses.push(response.status().as_u16());
-        assert_eq!(
-            response.json::<Value>().await.unwrap()["data"].is_object(),
-            true
-        );
-    }
-    let warm_during = app.data(warm).await;
+    let reachable_during = app.app.store().backend_status().reachable;
     cluster.start_server();
     let deadline = Instant::now() + DEADLINE;
     let recovered = loop {
@@ -349,25 +397,58 @@ async fn with_postgres_down_writes_fail_fast_warm_reads_answer_and_it_recovers_w
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
+    stop.send(true).unwrap();
+    let mut seen = Seen::default();
+    for reader in readers {
+        let reader = reader.await.unwrap();
+        seen.statuses.extend(reader.statuses);
+        seen.wrong_warm_answers.extend(reader.wrong_warm_answers);
+        seen.n_warm += reader.n_warm;
+        seen.n_cold += reader.n_cold;
+        seen.n_cold_errors += reader.n_cold_errors;
+    }
 
+    println!(
+        "outage test: {} warm reads, {} cold reads of which {} failed, statuses {:?}",
+        seen.n_warm,
+        seen.n_cold,
+        seen.n_cold_errors,
+        seen.statuses
+            .iter()
+            .collect::<std::collections::BTreeSet<_>>()
+    );
     let store_write = store_write.expect_err("a write with the database down fails");
     assert!(
         matches!(store_write, Error::Unavailable { .. }),
         "{store_write}"
     );
     assert!(store_write_after < DEADLINE, "it fails, not hangs");
+    assert!(
+        !reachable_during,
+        "the store reports the database unreachable"
+    );
     assert!(http_write.get("errors").is_some(), "{http_write}");
     assert!(
         !http_write_status.is_server_error() || http_write_status == 503,
         "{http_write_status}"
     );
+    assert!(seen.n_warm > 0 && seen.n_cold > 0, "the readers read");
     assert!(
-        read_statuses
+        seen.n_cold_errors > 0,
+        "the outage was felt by reads the memo cannot answer"
+    );
+    assert!(
+        seen.statuses
             .iter()
             .all(|status| *status < 500 || *status == 503),
-        "{read_statuses:?}"
+        "no 5xx but 503: {:?}",
+        seen.statuses
     );
-    assert_eq!(warm_during, expected, "reads in memory are still answered");
+    assert_eq!(
+        seen.wrong_warm_answers,
+        Vec::<Value>::new(),
+        "reads in memory are still answered"
+    );
     assert!(recovered.get("errors").is_none(), "{recovered}");
     assert_eq!(
         app.data(r#"{ course(code: "pg-after") { title } }"#).await,
@@ -439,5 +520,60 @@ async fn a_reseed_by_another_server_keeps_partner_published_courses() {
     assert_eq!(
         first.data(query).await,
         json!({ "kept": { "title": "Kept" }, "updated": { "title": "Partner title" } })
+    );
+}
+
+#[tokio::test]
+async fn three_servers_starting_at_once_on_an_empty_database_write_the_seed_once() {
+    let url = fresh_database();
+
+    let (first, second, third) =
+        tokio::join!(spawn_app_on(&url), spawn_app_on(&url), spawn_app_on(&url));
+
+    for app in [&first, &second, &third] {
+        assert_eq!(
+            app.app.store().data_version().unwrap(),
+            1,
+            "one seed write, which the others waited for and found current"
+        );
+        assert_eq!(
+            app.data("{ organisations(kind: ICB) { totalCount } }")
+                .await,
+            json!({ "organisations": { "totalCount": 36 } })
+        );
+    }
+}
+
+/// Not a speed assertion: prints how long a write on one server takes to show through the
+/// other's response cache, for the record (`cargo test --test api postgres::cross -- --nocapture`).
+#[tokio::test]
+async fn cross_server_visibility_is_measured_over_twenty_writes() {
+    let url = fresh_database();
+    let writer = spawn_app_on(&url).await;
+    let reader = spawn_app_on(&url).await;
+    let key = writer.coventry_key();
+    let mut delays = Vec::new();
+
+    for n in 0..20 {
+        let query = format!(r#"{{ course(code: "pg-visible-{n}") {{ code }} }}"#);
+        assert_eq!(reader.graphql(&query).await["data"]["course"], Value::Null);
+        let written = writer
+            .write_course(&key, &format!("pg-visible-{n}"), "Visible")
+            .await;
+        assert!(written.get("errors").is_none(), "{written}");
+        let acknowledged = Instant::now();
+        while reader.graphql(&query).await["data"]["course"] == Value::Null {
+            assert!(acknowledged.elapsed() < DEADLINE, "write {n} never showed");
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        delays.push(acknowledged.elapsed());
+    }
+
+    delays.sort();
+    println!(
+        "cross-server visibility over {} writes: p50 {:?}, max {:?}",
+        delays.len(),
+        delays[delays.len() / 2],
+        delays[delays.len() - 1]
     );
 }

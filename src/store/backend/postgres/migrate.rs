@@ -114,3 +114,25 @@ fn cannot_connect(target: &str, error: &tokio_postgres::Error) -> Error {
         reason: format!("cannot connect to PostgreSQL at {target}: {reason}"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_database_is_described_without_its_password() {
+        let config: tokio_postgres::Config = "postgres://graph:s3cret@db.example:6543/nhs"
+            .parse()
+            .unwrap();
+
+        assert_eq!(describe(&config), "graph@db.example:6543/nhs");
+    }
+
+    #[test]
+    fn migrations_are_numbered_from_one_in_order() {
+        for (number, (name, sql)) in (1..).zip(MIGRATIONS) {
+            assert!(name.starts_with(&format!("{number:04}_")), "{name}");
+            assert!(!sql.trim().is_empty(), "{name}");
+        }
+    }
+}
