@@ -34,6 +34,9 @@ pub enum ErrorCode {
     RateLimited,
     /// The request took longer than the request timeout.
     Timeout,
+    /// The store of record (PostgreSQL) cannot be reached; retry shortly. Reads already in
+    /// memory may still be answered; writes are not taken.
+    Unavailable,
     /// Something failed inside the server; the details are in its log, never in the answer.
     Internal,
 }
@@ -62,6 +65,7 @@ impl ErrorCode {
             Self::Forbidden => "FORBIDDEN",
             Self::RateLimited => "RATE_LIMITED",
             Self::Timeout => "TIMEOUT",
+            Self::Unavailable => "UNAVAILABLE",
             Self::Internal => "INTERNAL",
         }
     }
@@ -92,7 +96,7 @@ impl ErrorCode {
             Self::Unauthenticated => 401,
             Self::Forbidden => 403,
             Self::RateLimited => 429,
-            Self::Timeout => 503,
+            Self::Timeout | Self::Unavailable => 503,
             Self::Internal => 500,
         }
     }

@@ -15,6 +15,9 @@ pub enum Caller {
     /// Credentials were sent but are not a valid key; the message says why, without
     /// telling a guesser which part was wrong.
     Rejected(&'static str),
+    /// Credentials were sent but could not be checked: the store of record (PostgreSQL)
+    /// cannot be reached. Writes answer `UNAVAILABLE`, so the client retries.
+    Unverified,
 }
 
 impl Caller {
@@ -24,12 +27,14 @@ impl Caller {
             Caller::Anonymous => "anonymous".to_owned(),
             Caller::Key(key) => format!("key:{}", key.id),
             Caller::Rejected(_) => "rejected".to_owned(),
+            Caller::Unverified => "unverified".to_owned(),
         }
     }
 }
 
 /// Resolves an `Authorization` header value (`Bearer nlg_<id>_<secret>`) against the keys
-/// in the store. A store error rejects the key rather than failing the read.
+/// in the store. A store that cannot be reached leaves the key unverified; any other store
+/// error rejects it, rather than failing the read.
 pub fn authenticate(store: &Store, authorization: Option<&str>) -> Caller {
     let Some(value) = authorization else {
         return Caller::Anonymous;
@@ -44,6 +49,10 @@ pub fn authenticate(store: &Store, authorization: Option<&str>) -> Caller {
     match store.api_key(presented.id) {
         Ok(Some(key)) if !key.is_revoked() && presented.matches(&key) => Caller::Key(Arc::new(key)),
         Ok(_) => invalid,
+        Err(crate::store::Error::Unavailable { reason }) => {
+            tracing::warn!(%reason, "could not check an API key: the database is unreachable");
+            Caller::Unverified
+        }
         Err(error) => {
             tracing::error!(%error, "reading an API key");
             invalid

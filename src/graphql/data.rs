@@ -6,7 +6,7 @@ use std::sync::Arc;
 use async_graphql::{Context, Result};
 use serde::de::DeserializeOwned;
 
-use super::errors::internal;
+use super::errors;
 use crate::domain::{Code, OrganisationKind, Record, RecordRef, Relation, Validity};
 use crate::store::{Direction, Store};
 
@@ -28,12 +28,12 @@ impl<T: Record + DeserializeOwned + Send + Sync + 'static> Stored for T {}
 
 impl Graph {
     pub(crate) fn get<T: Stored>(&self, code: &Code) -> Result<Option<Arc<T>>> {
-        self.store.get(code).map_err(internal)
+        self.store.get(code).map_err(errors::store)
     }
 
     /// Every record of kind `T`, ordered by code.
     pub(crate) fn all<T: Stored>(&self) -> Result<Vec<Arc<T>>> {
-        let all = self.store.list().map_err(internal)?;
+        let all = self.store.list().map_err(errors::store)?;
         Ok(all.iter().cloned().collect())
     }
 
@@ -43,7 +43,7 @@ impl Graph {
     ) -> Result<Arc<Vec<Code>>> {
         self.store
             .organisation_codes_of_kind(kind)
-            .map_err(internal)
+            .map_err(errors::store)
     }
 
     pub(crate) fn related(
@@ -54,7 +54,7 @@ impl Graph {
     ) -> Result<Arc<[(RecordRef, Validity)]>> {
         self.store
             .related(from, relation, direction)
-            .map_err(internal)
+            .map_err(errors::store)
     }
 
     /// Records of kind `T` linked to `from`, without their link dates.
@@ -67,7 +67,7 @@ impl Graph {
         let records = self
             .store
             .related_records(from, relation, direction)
-            .map_err(internal)?;
+            .map_err(errors::store)?;
         Ok(records.into_iter().map(|(record, _)| record).collect())
     }
 
@@ -80,7 +80,7 @@ impl Graph {
     ) -> Result<Vec<(Arc<T>, Validity)>> {
         self.store
             .related_records(from, relation, direction)
-            .map_err(internal)
+            .map_err(errors::store)
     }
 
     /// Reads records by code, in order, skipping codes that do not resolve.

@@ -30,6 +30,21 @@ pub(crate) fn internal(error: impl std::fmt::Display) -> Error {
     coded(ErrorCode::Internal, INTERNAL_MESSAGE)
 }
 
+/// A store error as a client error: `UNAVAILABLE` while the database cannot be reached
+/// (retry shortly), else masked as [`internal`].
+pub(crate) fn store(error: crate::store::Error) -> Error {
+    match error {
+        crate::store::Error::Unavailable { reason } => {
+            tracing::warn!(%reason, "a read found the database unreachable");
+            coded(
+                ErrorCode::Unavailable,
+                "the database cannot be reached; retry shortly",
+            )
+        }
+        error => internal(error),
+    }
+}
+
 /// For a nullable field: turns an error into `null` plus the error (with its path) in the
 /// response's `errors`, as the GraphQL specification has it. (async-graphql on its own
 /// drops an errored field from its parent object instead of setting it to null.)

@@ -33,7 +33,7 @@ use crate::store::Store;
 pub use crate::publish::MAX_BULK_COURSES;
 pub use auth::Caller;
 pub use pipeline::{Answer, Method, Outcome, RawRequest};
-pub use service::{Backup, BackupError, Readiness};
+pub use service::{BackendStatus, Backup, BackupError, Readiness};
 
 /// The served schema.
 type AppSchema = Schema<query::Query, mutation::Mutation, EmptySubscription>;

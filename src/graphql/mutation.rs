@@ -201,6 +201,10 @@ pub(crate) fn authenticated(ctx: &Context<'_>) -> Result<Arc<ApiKey>> {
     match ctx.data_opt::<Caller>() {
         Some(Caller::Key(key)) => Ok(key.clone()),
         Some(Caller::Rejected(reason)) => Err(coded(ErrorCode::Unauthenticated, *reason)),
+        Some(Caller::Unverified) => Err(coded(
+            ErrorCode::Unavailable,
+            "the database cannot be reached to check the API key, so nothing was written; retry shortly",
+        )),
         _ => Err(coded(
             ErrorCode::Unauthenticated,
             "writes need an API key: send `Authorization: Bearer <api key>`",
@@ -217,6 +221,10 @@ fn error(error: PublishError) -> Error {
             let fields = async_graphql::to_value(problems).unwrap_or_default();
             bad_user_input(error.to_string())
                 .extend_with(move |_, extensions| extensions.set("fields", fields.clone()))
+        }
+        PublishError::Unavailable(ref reason) => {
+            tracing::warn!(%reason, "a partner write found the database unreachable");
+            coded(ErrorCode::Unavailable, error.to_string())
         }
         PublishError::Internal(_) => internal(error),
     }

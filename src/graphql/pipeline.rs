@@ -251,13 +251,14 @@ impl Api {
     /// `validate` tool).
     pub async fn check(&self, raw: RawRequest) -> Result<Value, Answer> {
         let checked = check_shapes(raw).and_then(|checked| self.resolve_persisted(checked))?;
-        let document = self
-            .0
-            .documents
-            .parse(&checked.query)
-            .map_err(|error| Answer::refused_errors(ErrorCode::GraphqlParseFailed, vec![error.into()]))?;
+        let document = self.0.documents.parse(&checked.query).map_err(|error| {
+            Answer::refused_errors(ErrorCode::GraphqlParseFailed, vec![error.into()])
+        })?;
         if let Err(error) = &document.limits {
-            return Err(Answer::refused(ErrorCode::LimitExceeded, &error.to_string()));
+            return Err(Answer::refused(
+                ErrorCode::LimitExceeded,
+                &error.to_string(),
+            ));
         }
         let cost = self.accepted_cost(&document, &checked).await?;
         Ok(cost.to_value().into_json().unwrap_or_default())
@@ -423,10 +424,23 @@ fn finish(
     response
         .extensions
         .insert("cost".to_owned(), cost.to_value());
+    // The database could not be reached for part of the answer: the whole answer is a 503
+    // (`UNAVAILABLE`), so that clients and load balancers retry rather than keep a partial one.
+    let unavailable = response.errors.iter().any(|error| {
+        error
+            .extensions
+            .as_ref()
+            .and_then(|extensions| extensions.get("code"))
+            == Some(&async_graphql::Value::from(ErrorCode::Unavailable.as_str()))
+    });
     match serde_json::to_vec(&response) {
         Ok(body) => Answer {
-            outcome: Outcome::Executed {
-                field_errors: !response.errors.is_empty(),
+            outcome: if unavailable {
+                Outcome::Refused(ErrorCode::Unavailable)
+            } else {
+                Outcome::Executed {
+                    field_errors: !response.errors.is_empty(),
+                }
             },
             body: Bytes::from(body),
             operation,

@@ -12,6 +12,8 @@ pub struct Readiness {
     pub search_documents: usize,
 }
 
+pub use crate::store::BackendStatus;
+
 /// A backup file, in memory, and what it holds.
 pub struct Backup {
     pub bytes: Vec<u8>,
@@ -44,8 +46,21 @@ impl Api {
         self.0.graph.store.data_version()
     }
 
-    /// Whether the store answers, with what it and the index hold.
+    /// The storage backend (`sled` or `postgres`), whether its database answered last time,
+    /// its pool use and how far this process lags the newest data version.
+    pub fn backend_status(&self) -> BackendStatus {
+        self.0.graph.store.backend_status()
+    }
+
+    /// Whether the store answers, with what it and the index hold. Not ready while the
+    /// database cannot be reached (PostgreSQL), so that a load balancer sends traffic to a
+    /// replica that can write.
     pub fn readiness(&self) -> Result<Readiness, crate::store::Error> {
+        if !self.0.graph.store.backend_status().reachable {
+            return Err(crate::store::Error::Unavailable {
+                reason: "the database did not answer the last contact".to_owned(),
+            });
+        }
         Ok(Readiness {
             data_version: self.0.graph.store.data_version()?,
             search_documents: self.0.search_index.len(),
@@ -69,6 +84,11 @@ impl Api {
             }
             Caller::Anonymous => return Err(BackupError::Anonymous),
             Caller::Rejected(reason) => return Err(BackupError::Rejected(reason)),
+            Caller::Unverified => {
+                return Err(BackupError::Store(
+                    "the database cannot be reached to check the API key".to_owned(),
+                ))
+            }
         }
         // Owned, and moved into the blocking task: if the request is abandoned (timeout,
         // client gone), the lock is still held until the reading stops.

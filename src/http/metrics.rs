@@ -28,6 +28,14 @@ pub(super) fn metrics(Data(state): Data<&AppState>) -> Response {
         Ok(bytes) => state.metrics.set_store_size(bytes),
         Err(error) => tracing::warn!(%error, "reading the store's size for /metrics"),
     }
+    let status = state.api.backend_status();
+    state.metrics.set_store_status(
+        status.backend,
+        status.reachable,
+        status.pool_size,
+        status.pool_idle,
+        status.data_version_lag,
+    );
     match state.metrics.render() {
         Ok(text) => Response::builder()
             .content_type("text/plain; version=0.0.4; charset=utf-8")

@@ -167,6 +167,17 @@ fn ready(Data(state): Data<&AppState>) -> Response {
     }
 }
 
+/// The storage backend's status as `/health` shows it.
+fn store_status(status: &crate::graphql::BackendStatus) -> serde_json::Value {
+    serde_json::json!({
+        "backend": status.backend,
+        "reachable": status.reachable,
+        "poolSize": status.pool_size,
+        "poolIdle": status.pool_idle,
+        "dataVersionLag": status.data_version_lag,
+    })
+}
+
 /// Liveness: answers when the server runs and its store is open.
 #[handler]
 fn health(
@@ -179,6 +190,7 @@ fn health(
     Ok(Json(serde_json::json!({
         "status": "ok",
         "dataVersion": data_version,
+        "store": store_status(&state.api.backend_status()),
         "cache": state.responses.as_ref().map(|cache| cache.stats()),
     })))
 }

@@ -37,6 +37,9 @@ pub enum PublishError {
     /// Every problem with the input, at once.
     #[error("invalid input: {}", summary(.0))]
     Invalid(Vec<FieldProblem>),
+    /// The store of record cannot be reached (PostgreSQL down): nothing was written.
+    #[error("the database cannot be reached, so nothing was written; retry shortly")]
+    Unavailable(String),
     /// The store or the runtime failed; the details are for the log.
     #[error("{0}")]
     Internal(String),
@@ -52,6 +55,15 @@ fn summary(problems: &[FieldProblem]) -> String {
 
 fn internal(error: impl std::fmt::Display) -> PublishError {
     PublishError::Internal(error.to_string())
+}
+
+/// A store error: [`PublishError::Unavailable`] when the database cannot be reached (the
+/// client may retry), else internal.
+fn store_error(error: crate::store::Error) -> PublishError {
+    match error {
+        crate::store::Error::Unavailable { reason } => PublishError::Unavailable(reason),
+        error => internal(error),
+    }
 }
 
 fn invalid(field: &str, message: impl Into<String>) -> PublishError {
@@ -271,7 +283,7 @@ impl Publisher {
         for code in std::iter::once(&submission.provider).chain(&submission.accredited_by) {
             if let Ok(code) = Code::parse(code) {
                 if let Some(organisation) =
-                    self.store.get::<Organisation>(&code).map_err(internal)?
+                    self.store.get::<Organisation>(&code).map_err(store_error)?
                 {
                     named.push(organisation);
                 }
@@ -305,7 +317,7 @@ impl Publisher {
 
     fn stored_course(&self, code: &str) -> Result<Option<Arc<Course>>, PublishError> {
         match Code::parse(code) {
-            Ok(code) => self.store.get::<Course>(&code).map_err(internal),
+            Ok(code) => self.store.get::<Course>(&code).map_err(store_error),
             Err(_) => Ok(None),
         }
     }
@@ -334,7 +346,7 @@ impl Publisher {
             let _write = write;
             let entries = store
                 .write_courses(&changes, &key, &sources, at)
-                .map_err(internal)?;
+                .map_err(store_error)?;
             // The write is durable; the search index follows it before the answer, so a
             // client that searches next finds what it just wrote.
             let courses: Vec<Course> = entries.iter().map(|entry| entry.after.clone()).collect();
@@ -359,7 +371,7 @@ impl Publisher {
             let provider = self
                 .store
                 .get::<Organisation>(&change.after.provider)
-                .map_err(internal)?;
+                .map_err(store_error)?;
             let name = provider.map_or_else(
                 || change.after.provider.to_string(),
                 |provider| provider.name.clone(),

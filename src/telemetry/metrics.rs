@@ -6,8 +6,8 @@
 use std::time::Duration;
 
 use prometheus::{
-    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts,
-    Registry, TextEncoder,
+    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge,
+    IntGaugeVec, Opts, Registry, TextEncoder,
 };
 
 /// The server's counters, histograms and gauges.
@@ -18,6 +18,10 @@ pub(crate) struct Metrics {
     graphql_requests: IntCounterVec,
     rate_limited: IntCounter,
     store_size: IntGauge,
+    store_backend: IntGaugeVec,
+    store_reachable: IntGauge,
+    store_pool: IntGaugeVec,
+    store_lag: IntGauge,
     /// The series nearly every request lands in, resolved once: looking a label set up
     /// hashes the values and takes a lock, on every request.
     common: CommonSeries,
@@ -72,8 +76,38 @@ impl Metrics {
             "Size of the sled store on disk, read at each scrape",
         )
         .expect("a valid metric");
+        let store_backend = IntGaugeVec::new(
+            Opts::new(
+                "store_backend_info",
+                "The storage backend (label `backend`: sled or postgres), always 1",
+            ),
+            &["backend"],
+        )
+        .expect("a valid metric");
+        let store_reachable = IntGauge::new(
+            "store_reachable",
+            "1 while the store's database answered its last contact, else 0",
+        )
+        .expect("a valid metric");
+        let store_pool = IntGaugeVec::new(
+            Opts::new(
+                "store_pool_connections",
+                "Database connections the pool holds (label `state`: total or idle; 0 for sled)",
+            ),
+            &["state"],
+        )
+        .expect("a valid metric");
+        let store_lag = IntGauge::new(
+            "store_data_version_lag",
+            "Data versions other processes committed that this one does not serve yet",
+        )
+        .expect("a valid metric");
         for collector in [
             Box::new(http_requests.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(store_backend.clone()),
+            Box::new(store_reachable.clone()),
+            Box::new(store_pool.clone()),
+            Box::new(store_lag.clone()),
             Box::new(http_duration.clone()),
             Box::new(graphql_requests.clone()),
             Box::new(rate_limited.clone()),
@@ -96,6 +130,10 @@ impl Metrics {
             graphql_requests,
             rate_limited,
             store_size,
+            store_backend,
+            store_reachable,
+            store_pool,
+            store_lag,
         }
     }
 
@@ -134,6 +172,27 @@ impl Metrics {
     pub(crate) fn set_store_size(&self, bytes: u64) {
         self.store_size
             .set(i64::try_from(bytes).unwrap_or(i64::MAX));
+    }
+
+    /// Records the storage backend's status, read at each scrape.
+    pub(crate) fn set_store_status(
+        &self,
+        backend: &str,
+        reachable: bool,
+        pool_size: usize,
+        pool_idle: usize,
+        lag: u64,
+    ) {
+        self.store_backend.with_label_values(&[backend]).set(1);
+        self.store_reachable.set(i64::from(reachable));
+        let gauge = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+        self.store_pool
+            .with_label_values(&["total"])
+            .set(gauge(pool_size));
+        self.store_pool
+            .with_label_values(&["idle"])
+            .set(gauge(pool_idle));
+        self.store_lag.set(i64::try_from(lag).unwrap_or(i64::MAX));
     }
 
     /// The Prometheus text exposition.

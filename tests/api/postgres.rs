@@ -6,8 +6,8 @@
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use nhs_leadership_graph::domain::{ApiKey, Code};
 use nhs_leadership_graph::api_keys as keys;
+use nhs_leadership_graph::domain::{ApiKey, Code};
 use nhs_leadership_graph::store::{Error, Store};
 use pretty_assertions::assert_eq;
 use proptest::prelude::*;
@@ -388,6 +388,7 @@ async fn with_postgres_down_under_load_writes_fail_fast_warm_reads_answer_and_it
     let http_write_status = http_write.status();
     let http_write: Value = http_write.json().await.unwrap();
     let reachable_during = app.app.store().backend_status().reachable;
+    let ready_during = app.get("/ready").await.status();
     cluster.start_server();
     let deadline = Instant::now() + DEADLINE;
     let recovered = loop {
@@ -427,10 +428,17 @@ async fn with_postgres_down_under_load_writes_fail_fast_warm_reads_answer_and_it
         !reachable_during,
         "the store reports the database unreachable"
     );
-    assert!(http_write.get("errors").is_some(), "{http_write}");
-    assert!(
-        !http_write_status.is_server_error() || http_write_status == 503,
-        "{http_write_status}"
+    assert_eq!(
+        http_write["errors"][0]["extensions"]["code"], "UNAVAILABLE",
+        "a write while the database is down says so: {http_write}"
+    );
+    assert_eq!(
+        http_write_status, 503,
+        "and answers 503, for clients to retry"
+    );
+    assert_eq!(
+        ready_during, 503,
+        "/ready says not ready while the database is down"
     );
     assert!(seen.n_warm > 0 && seen.n_cold > 0, "the readers read");
     assert!(
