@@ -14,8 +14,9 @@ use poem::middleware::{Cors, CorsEndpoint};
 use poem::{Endpoint, EndpointExt, IntoResponse, Middleware, Request, Response, Result};
 
 /// The request headers a page may send: what GraphQL clients send (Apollo Client's name,
-/// version and CSRF-preflight headers among them), and a request id to correlate logs.
-const ALLOWED_HEADERS: [&str; 7] = [
+/// version and CSRF-preflight headers among them), a request id to correlate logs, and what
+/// a browser MCP client (the MCP Inspector) sends to `/mcp`.
+const ALLOWED_HEADERS: [&str; 10] = [
     "authorization",
     "content-type",
     "accept",
@@ -23,10 +24,14 @@ const ALLOWED_HEADERS: [&str; 7] = [
     "apollographql-client-name",
     "apollographql-client-version",
     "apollo-require-preflight",
+    "mcp-session-id",
+    "mcp-protocol-version",
+    "last-event-id",
 ];
 
-/// The response headers a page's script may read.
-const EXPOSED_HEADERS: [&str; 3] = ["x-request-id", "etag", "x-cache"];
+/// The response headers a page's script may read (`mcp-session-id`: a browser MCP client
+/// must read its session to send it back).
+const EXPOSED_HEADERS: [&str; 4] = ["x-request-id", "etag", "x-cache", "mcp-session-id"];
 
 /// Which origins may read the API from a browser.
 #[derive(Debug, Clone)]

@@ -15,6 +15,8 @@ pub(crate) fn route_label(path: &str) -> &'static str {
         "/ready" => "/ready",
         "/metrics" => "/metrics",
         "/admin/backup" => "/admin/backup",
+        "/mcp" => "/mcp",
+        _ if path.starts_with("/records/") => "/records",
         "/" => "/",
         _ if path.starts_with("/playground/") => "/playground",
         _ => "other",
