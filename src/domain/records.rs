@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Code, RecordKind, RecordRef, Relation, Validity};
+use super::{Citation, Code, Qualifier, RecordKind, RecordRef, Relation, Validity};
 
 /// What every record kind has in common.
 pub trait Record {
@@ -17,6 +17,9 @@ pub trait Record {
 
     /// Ids of the sources the record comes from.
     fn sources(&self) -> &[Code];
+
+    /// The words of its sources the record rests on.
+    fn citations(&self) -> &[Citation];
 
     /// The record's outgoing relationships other than to its sources, undated.
     fn references(&self) -> Vec<(Relation, RecordRef)>;
@@ -77,7 +80,11 @@ pub struct Organisation {
     pub website: Option<String>,
     /// Organisations it succeeded.
     pub predecessors: Vec<Code>,
+    /// It no longer exists in the form the source describes (a CCG, a PCT).
+    pub historical: bool,
     pub sources: Vec<Code>,
+    /// The words of its sources each fact rests on.
+    pub citations: Vec<Citation>,
 }
 
 impl Organisation {
@@ -104,6 +111,10 @@ impl Record for Organisation {
 
     fn sources(&self) -> &[Code] {
         &self.sources
+    }
+
+    fn citations(&self) -> &[Citation] {
+        &self.citations
     }
 
     fn references(&self) -> Vec<(Relation, RecordRef)> {
@@ -139,6 +150,8 @@ pub struct Role {
     /// What people in the role do, as the sources list it.
     pub activities: Vec<String>,
     pub sources: Vec<Code>,
+    /// The words of its sources each fact rests on.
+    pub citations: Vec<Citation>,
 }
 
 impl Record for Role {
@@ -154,6 +167,10 @@ impl Record for Role {
 
     fn sources(&self) -> &[Code] {
         &self.sources
+    }
+
+    fn citations(&self) -> &[Citation] {
+        &self.citations
     }
 
     fn references(&self) -> Vec<(Relation, RecordRef)> {
@@ -178,8 +195,13 @@ pub struct Post {
     pub organisation: Code,
     pub role: Code,
     pub holder: Option<Holder>,
+    /// Made from a `[[board]]` template (a typical board post), not stated for this
+    /// organisation by a source.
+    pub from_template: bool,
     pub summary: String,
     pub sources: Vec<Code>,
+    /// The words of its sources each fact rests on.
+    pub citations: Vec<Citation>,
 }
 
 impl Record for Post {
@@ -195,6 +217,10 @@ impl Record for Post {
 
     fn sources(&self) -> &[Code] {
         &self.sources
+    }
+
+    fn citations(&self) -> &[Citation] {
+        &self.citations
     }
 
     fn references(&self) -> Vec<(Relation, RecordRef)> {
@@ -230,6 +256,8 @@ pub struct Programme {
     pub description: Option<String>,
     pub summary: String,
     pub sources: Vec<Code>,
+    /// The words of its sources each fact rests on.
+    pub citations: Vec<Citation>,
 }
 
 impl Record for Programme {
@@ -245,6 +273,10 @@ impl Record for Programme {
 
     fn sources(&self) -> &[Code] {
         &self.sources
+    }
+
+    fn citations(&self) -> &[Citation] {
+        &self.citations
     }
 
     fn references(&self) -> Vec<(Relation, RecordRef)> {
@@ -303,6 +335,8 @@ pub struct Course {
     pub description: Option<String>,
     pub summary: String,
     pub sources: Vec<Code>,
+    /// The words of its sources each fact rests on.
+    pub citations: Vec<Citation>,
     /// The partner organisation that publishes this course through the API; `None` for
     /// courses from the seed.
     pub publisher: Option<Code>,
@@ -340,6 +374,10 @@ impl Record for Course {
         &self.sources
     }
 
+    fn citations(&self) -> &[Citation] {
+        &self.citations
+    }
+
     fn references(&self) -> Vec<(Relation, RecordRef)> {
         let mut references = vec![(Relation::CourseProvider, organisation(&self.provider))];
         references.extend(refs(
@@ -363,6 +401,8 @@ pub struct Qualification {
     pub description: Option<String>,
     pub summary: String,
     pub sources: Vec<Code>,
+    /// The words of its sources each fact rests on.
+    pub citations: Vec<Citation>,
 }
 
 impl Record for Qualification {
@@ -378,6 +418,10 @@ impl Record for Qualification {
 
     fn sources(&self) -> &[Code] {
         &self.sources
+    }
+
+    fn citations(&self) -> &[Citation] {
+        &self.citations
     }
 
     fn references(&self) -> Vec<(Relation, RecordRef)> {
@@ -406,6 +450,8 @@ pub struct PayBand {
     pub description: Option<String>,
     pub summary: String,
     pub sources: Vec<Code>,
+    /// The words of its sources each fact rests on.
+    pub citations: Vec<Citation>,
 }
 
 impl Record for PayBand {
@@ -421,6 +467,10 @@ impl Record for PayBand {
 
     fn sources(&self) -> &[Code] {
         &self.sources
+    }
+
+    fn citations(&self) -> &[Citation] {
+        &self.citations
     }
 
     fn references(&self) -> Vec<(Relation, RecordRef)> {
@@ -460,6 +510,8 @@ pub struct Topic {
     pub related: Vec<RecordRef>,
     pub summary: String,
     pub sources: Vec<Code>,
+    /// The words of its sources each fact rests on.
+    pub citations: Vec<Citation>,
 }
 
 impl Record for Topic {
@@ -475,6 +527,10 @@ impl Record for Topic {
 
     fn sources(&self) -> &[Code] {
         &self.sources
+    }
+
+    fn citations(&self) -> &[Citation] {
+        &self.citations
     }
 
     fn references(&self) -> Vec<(Relation, RecordRef)> {
@@ -498,6 +554,8 @@ pub struct CareerStory {
     pub text: String,
     pub summary: String,
     pub sources: Vec<Code>,
+    /// The words of its sources each fact rests on.
+    pub citations: Vec<Citation>,
 }
 
 impl Record for CareerStory {
@@ -513,6 +571,10 @@ impl Record for CareerStory {
 
     fn sources(&self) -> &[Code] {
         &self.sources
+    }
+
+    fn citations(&self) -> &[Citation] {
+        &self.citations
     }
 
     fn references(&self) -> Vec<(Relation, RecordRef)> {
@@ -532,13 +594,22 @@ impl Record for CareerStory {
 pub struct Figure {
     pub code: Code,
     pub statement: String,
+    /// The number the source states (the low end of a range).
     pub value: f64,
+    /// The high end, where the source states a range.
+    pub value_max: Option<f64>,
+    /// The hedge the source puts on the number ("nearly", "more than").
+    pub qualifier: Option<Qualifier>,
     pub unit: String,
     pub scope: String,
     /// The date the figure is stated for, where the source gives one.
     pub as_of: Option<NaiveDate>,
     pub about: Vec<RecordRef>,
+    /// The statement with its number, hedge and unit, attributed to its source and date.
+    pub summary: String,
     pub sources: Vec<Code>,
+    /// The words of its sources each fact rests on.
+    pub citations: Vec<Citation>,
 }
 
 impl Record for Figure {
@@ -554,6 +625,10 @@ impl Record for Figure {
 
     fn sources(&self) -> &[Code] {
         &self.sources
+    }
+
+    fn citations(&self) -> &[Citation] {
+        &self.citations
     }
 
     fn references(&self) -> Vec<(Relation, RecordRef)> {
@@ -590,9 +665,21 @@ pub struct Source {
     pub url: Option<String>,
     pub licence: Option<String>,
     pub description: Option<String>,
+    /// For a document that carries no date: its date in words, estimated from internal
+    /// evidence (e.g. "circa 2013–14"); `as_of` then holds the estimated date.
+    pub dated: Option<String>,
+    /// How `dated` was estimated.
+    pub evidence: Option<String>,
 }
 
 impl Source {
+    /// The date to show with its facts: the estimate in words, else the effective date.
+    pub fn date_label(&self) -> Option<String> {
+        self.dated
+            .clone()
+            .or_else(|| self.effective_date().map(|date| date.to_string()))
+    }
+
     /// The date a client should read this source's facts as current at.
     pub fn effective_date(&self) -> Option<NaiveDate> {
         self.as_of.or(self.published)
@@ -612,6 +699,11 @@ impl Record for Source {
 
     fn sources(&self) -> &[Code] {
         std::slice::from_ref(&self.code)
+    }
+
+    /// A source is its own evidence.
+    fn citations(&self) -> &[Citation] {
+        &[]
     }
 
     fn references(&self) -> Vec<(Relation, RecordRef)> {

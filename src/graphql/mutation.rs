@@ -499,6 +499,7 @@ fn validate(
             .map(|description| description.trim().to_owned()),
         summary,
         sources: Vec::new(),
+        citations: Vec::new(),
         publisher: None,
         updated_at: None,
         retired_on: None,
@@ -569,6 +570,8 @@ async fn commit(
                 url: None,
                 licence: None,
                 description: Some("Published and kept current by the organisation itself; accreditation it states is marked as claimed by the provider.".to_owned()),
+                dated: None,
+                evidence: None,
                 code,
             });
         }

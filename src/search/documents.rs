@@ -201,8 +201,10 @@ mod tests {
                 name: "A Person".to_owned(),
                 as_of: None,
             }),
+            from_template: false,
             summary: "The chief executive.".to_owned(),
             sources: vec![],
+            citations: vec![],
         };
         let document = super::post(&post);
         assert_eq!(document.aliases, ["A Person"]);

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 
+use super::evidence::{self, citations, Documents};
 use super::problems::Problems;
 use super::registry::{self, REGISTRY_SOURCE};
 use super::tables::{self, Located, SeedFile, Tables};
@@ -15,6 +16,8 @@ use crate::domain::*;
 pub(crate) fn build(_directory: &Path, files: &[SeedFile]) -> Result<Dataset, Problems> {
     let mut problems = Problems::default();
     let tables = Tables::parse(files, &mut problems);
+    let documents = Documents::read(&tables.sources, files, &mut problems);
+    evidence::check(&tables, &documents, super::REQUIRE_CITATIONS, &mut problems);
     let registry = registry::read(files, &mut problems);
     let mut builder = Builder {
         problems,
@@ -25,6 +28,7 @@ pub(crate) fn build(_directory: &Path, files: &[SeedFile]) -> Result<Dataset, Pr
     builder.check_references(&tables);
     builder.add_board_posts(&tables);
     builder.add_named_posts(&tables);
+    summarise_figures(&mut builder.dataset);
     if builder.problems.is_empty() {
         Ok(builder.dataset)
     } else {
@@ -129,9 +133,12 @@ impl Builder {
         }
         self.dataset.memberships.extend(registry.memberships);
         if let (Some(as_of), Some(n_trusts), Some(n_icbs)) = (as_of, n_trusts, n_icbs) {
-            self.dataset
-                .figures
-                .extend(registry_figures(as_of, n_trusts, n_icbs));
+            self.dataset.figures.extend(registry_figures(
+                as_of,
+                n_trusts,
+                n_icbs,
+                registry.count_citations.clone(),
+            ));
         }
     }
 
@@ -372,11 +379,15 @@ impl Builder {
                     else {
                         continue;
                     };
-                    self.dataset.posts.push(new_post(
+                    let mut post = new_post(
                         organisation,
                         role,
                         entry.value.sources.clone(),
-                    ));
+                        citations(&entry.value.citations),
+                    );
+                    post.from_template = true;
+                    post.summary = post_summary(&post, &self.dataset.sources);
+                    self.dataset.posts.push(post);
                 }
             }
         }
@@ -419,20 +430,19 @@ impl Builder {
             let post = match self.dataset.posts.iter_mut().find(|post| post.code == code) {
                 Some(post) => post,
                 None => {
-                    let post = new_post(organisation, role, Vec::new());
+                    let post = new_post(organisation, role, Vec::new(), Vec::new());
                     self.dataset.posts.push(post);
                     self.dataset.posts.last_mut().expect("just pushed")
                 }
             };
-            for source in &post_entry.sources {
-                if !post.sources.contains(source) {
-                    post.sources.push(source.clone());
-                }
-            }
+            // A source states this post for this organisation: it is no longer a template's.
+            post.from_template = false;
+            post.sources = post_entry.sources.clone();
+            post.citations = citations(&post_entry.citations);
             if holder.is_some() {
                 post.holder = holder;
-                post.summary = post_summary(&post.name, post.holder.as_ref());
             }
+            post.summary = post_summary(post, &self.dataset.sources);
         }
     }
 }
@@ -507,36 +517,82 @@ fn duplicates<E>(problems: &mut Problems, entries: &[Located<E>], code: fn(&E) -
     }
 }
 
-fn new_post(organisation: &Organisation, role: &Role, sources: Vec<Code>) -> Post {
+fn new_post(
+    organisation: &Organisation,
+    role: &Role,
+    sources: Vec<Code>,
+    citations: Vec<Citation>,
+) -> Post {
     let name = format!("{}, {}", role.name, organisation.name);
     Post {
         code: Code::post(&organisation.code, &role.code),
-        summary: post_summary(&name, None),
+        summary: format!("{name}. The sources name no holder."),
         name,
         organisation: organisation.code.clone(),
         role: role.code.clone(),
         holder: None,
+        from_template: false,
         sources,
+        citations,
     }
 }
 
-fn post_summary(name: &str, holder: Option<&Holder>) -> String {
-    match holder {
-        Some(Holder {
-            name: holder,
-            as_of: Some(date),
-        }) => {
-            format!("{name}: held by {holder}, as the source states on {date}.")
-        }
-        Some(Holder {
-            name: holder,
-            as_of: None,
-        }) => format!("{name}: held by {holder}, as the source states."),
-        None => format!("{name}. The sources name no holder."),
+/// A post's summary says whether a source states it for this organisation, and attributes
+/// a holder to the source and date that name them: holders change.
+fn post_summary(post: &Post, sources: &[Source]) -> String {
+    let name = &post.name;
+    if post.from_template {
+        return format!("{name}: a typical NHS trust board post; the holder is not recorded.");
+    }
+    let Some(holder) = &post.holder else {
+        return format!("{name}. The sources name no holder.");
+    };
+    let source = post
+        .sources
+        .iter()
+        .find_map(|code| sources.iter().find(|source| &source.code == code));
+    let attribution = source.map(according_to).unwrap_or_default();
+    match (holder.as_of, attribution.is_empty()) {
+        (Some(date), false) => format!(
+            "{name}: held by {}, {attribution} (as of {date}).",
+            holder.name
+        ),
+        (Some(date), true) => format!("{name}: held by {}, as of {date}.", holder.name),
+        (None, false) => format!("{name}: held by {}, {attribution}.", holder.name),
+        (None, true) => format!("{name}: held by {}, as the source states.", holder.name),
     }
 }
 
-fn registry_figures(as_of: NaiveDate, n_trusts: usize, n_icbs: usize) -> Vec<Figure> {
+/// A figure's summary: the statement, the number with its hedge, and, since a figure is a
+/// claim in time, the source and date it is stated by.
+pub(crate) fn figure_summary(figure: &Figure, source: Option<&Source>) -> String {
+    let statement = figure.statement.trim_end_matches('.');
+    let number = quantity(figure.value, figure.value_max, figure.qualifier);
+    let attribution = source
+        .map(|source| format!("; {}", according_to(source)))
+        .unwrap_or_default();
+    format!("{statement} ({number} {}{attribution}).", figure.unit)
+}
+
+/// Sets every figure's summary from its first source.
+fn summarise_figures(dataset: &mut Dataset) {
+    let sources = &dataset.sources;
+    for figure in &mut dataset.figures {
+        let source = figure
+            .sources
+            .first()
+            .and_then(|code| sources.iter().find(|source| &source.code == code));
+        figure.summary = figure_summary(figure, source);
+    }
+}
+
+fn registry_figures(
+    as_of: NaiveDate,
+    n_trusts: usize,
+    n_icbs: usize,
+    citations: [Vec<Citation>; 2],
+) -> Vec<Figure> {
+    let [trust_citations, icb_citations] = citations;
     let source = vec![Code::parse(REGISTRY_SOURCE).expect("a valid code")];
     let nhs_england = vec![RecordRef::new(
         RecordKind::Organisation,
@@ -547,21 +603,29 @@ fn registry_figures(as_of: NaiveDate, n_trusts: usize, n_icbs: usize) -> Vec<Fig
             code: Code::parse("figure-registry-open-trusts").expect("a valid code"),
             statement: format!("The NHS England Organisation Data Service registry lists {n_trusts} open NHS trusts in England on {as_of}."),
             value: n_trusts as f64,
+            value_max: None,
+            qualifier: None,
             unit: "trusts".to_owned(),
             scope: "open NHS trusts and NHS foundation trusts in England, in the ODS registry extract".to_owned(),
             as_of: Some(as_of),
             about: nhs_england.clone(),
+            summary: String::new(),
             sources: source.clone(),
+            citations: trust_citations,
         },
         Figure {
             code: Code::parse("figure-registry-icbs").expect("a valid code"),
             statement: format!("The NHS England Organisation Data Service registry lists {n_icbs} integrated care boards on {as_of}."),
             value: n_icbs as f64,
+            value_max: None,
+            qualifier: None,
             unit: "integrated care boards".to_owned(),
             scope: "integrated care boards in England, in the ODS registry extract".to_owned(),
             as_of: Some(as_of),
             about: nhs_england,
+            summary: String::new(),
             sources: source,
+            citations: icb_citations,
         },
     ]
 }
@@ -635,6 +699,8 @@ fn convert_source(entry: &tables::SourceEntry) -> Converted<Source> {
         url: entry.url.clone(),
         licence: entry.licence.clone(),
         description: entry.description.clone(),
+        dated: entry.dated.clone(),
+        evidence: entry.evidence.clone(),
     })
 }
 
@@ -657,7 +723,9 @@ fn convert_organisation(entry: &tables::OrganisationEntry) -> Converted<Organisa
         gss_code: None,
         website: entry.website.clone(),
         predecessors: Vec::new(),
+        historical: entry.historical,
         sources: entry.sources.clone(),
+        citations: citations(&entry.citations),
     })
 }
 
@@ -673,6 +741,7 @@ fn convert_role(entry: &tables::RoleEntry) -> Converted<Role> {
         summary: entry.summary.clone(),
         activities: entry.activities.clone(),
         sources: entry.sources.clone(),
+        citations: citations(&entry.citations),
     })
 }
 
@@ -698,6 +767,7 @@ fn convert_programme(entry: &tables::ProgrammeEntry) -> Converted<Programme> {
         description: entry.description.clone(),
         summary: entry.summary.clone(),
         sources: entry.sources.clone(),
+        citations: citations(&entry.citations),
     })
 }
 
@@ -715,6 +785,7 @@ fn convert_course(entry: &tables::CourseEntry) -> Converted<Course> {
         description: entry.description.clone(),
         summary: entry.summary.clone(),
         sources: entry.sources.clone(),
+        citations: citations(&entry.citations),
         publisher: None,
         updated_at: None,
         retired_on: None,
@@ -734,6 +805,7 @@ fn convert_qualification(entry: &tables::QualificationEntry) -> Converted<Qualif
         description: entry.description.clone(),
         summary: entry.summary.clone(),
         sources: entry.sources.clone(),
+        citations: citations(&entry.citations),
     })
 }
 
@@ -749,6 +821,7 @@ fn convert_pay_band(entry: &tables::PayBandEntry) -> Converted<PayBand> {
         description: entry.description.clone(),
         summary: entry.summary.clone(),
         sources: entry.sources.clone(),
+        citations: citations(&entry.citations),
     })
 }
 
@@ -765,6 +838,7 @@ fn convert_topic(entry: &tables::TopicEntry) -> Converted<Topic> {
         related: references("related", &entry.related)?,
         summary: entry.summary.clone(),
         sources: entry.sources.clone(),
+        citations: citations(&entry.citations),
     })
 }
 
@@ -782,6 +856,7 @@ fn convert_career_story(entry: &tables::CareerStoryEntry) -> Converted<CareerSto
         text: entry.text.clone(),
         summary: entry.summary.clone(),
         sources: entry.sources.clone(),
+        citations: citations(&entry.citations),
     })
 }
 
@@ -790,15 +865,42 @@ fn convert_figure(entry: &tables::FigureEntry) -> Converted<Figure> {
     if !entry.value.is_finite() {
         return Err(("value", "must be a finite number".to_owned()));
     }
+    if let Some(max) = entry.value_max {
+        if !max.is_finite() || max < entry.value {
+            return Err((
+                "value_max",
+                "must be a finite number no lower than `value`".to_owned(),
+            ));
+        }
+    }
     Ok(Figure {
         code: entry.code.clone(),
         statement: entry.statement.clone(),
         value: entry.value,
+        value_max: entry.value_max,
+        qualifier: entry
+            .qualifier
+            .as_deref()
+            .map(|words| {
+                Qualifier::from_words(words).ok_or_else(|| {
+                    let known: Vec<&str> = Qualifier::ALL.iter().map(|q| q.words()).collect();
+                    (
+                        "qualifier",
+                        format!(
+                            "unknown qualifier {words:?}; use one of {}",
+                            known.join(", ")
+                        ),
+                    )
+                })
+            })
+            .transpose()?,
         unit: entry.unit.clone(),
         scope: entry.scope.clone(),
         as_of: optional_date("as_of", entry.as_of.as_ref())?,
         about: references("about", &entry.about)?,
+        summary: String::new(),
         sources: entry.sources.clone(),
+        citations: citations(&entry.citations),
     })
 }
 

@@ -178,3 +178,162 @@ async fn an_unchanged_seed_is_not_reloaded_on_restart() {
         "the second start found the same seed and wrote nothing"
     );
 }
+
+/// The small, fully cited seed of `tests/fixtures/cited-seed`, copied to break.
+fn copy_of_cited_fixture() -> tempfile::TempDir {
+    let fixture =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cited-seed");
+    let copy = tempfile::tempdir().expect("a temporary directory");
+    copy_tree(&fixture, copy.path());
+    copy
+}
+
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_tree(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).unwrap();
+        }
+    }
+}
+
+/// Runs the real binary's `check-seed` over `seed_dir`: its exit code and standard error.
+fn check_seed(seed_dir: &std::path::Path) -> (Option<i32>, String) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_nhs-leadership-graph"))
+        .arg("check-seed")
+        .arg("--seed-dir")
+        .arg(seed_dir)
+        .output()
+        .expect("the binary runs");
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// Curated records (every record that is not a registry row or a source) with no citation.
+fn uncited_curated_records(dataset: &nhs_leadership_graph::domain::Dataset) -> Vec<String> {
+    use nhs_leadership_graph::domain::Record;
+    fn uncited<T: Record>(records: &[T], into: &mut Vec<String>) {
+        let registry = "ods-registry-2026";
+        into.extend(
+            records
+                .iter()
+                .filter(|record| record.sources().iter().all(|s| s.as_str() != registry))
+                .filter(|record| record.citations().is_empty())
+                .map(|record| record.reference().to_string()),
+        );
+    }
+    let mut found = Vec::new();
+    uncited(&dataset.organisations, &mut found);
+    uncited(&dataset.roles, &mut found);
+    uncited(&dataset.posts, &mut found);
+    uncited(&dataset.programmes, &mut found);
+    uncited(&dataset.courses, &mut found);
+    uncited(&dataset.qualifications, &mut found);
+    uncited(&dataset.pay_bands, &mut found);
+    uncited(&dataset.topics, &mut found);
+    uncited(&dataset.career_stories, &mut found);
+    uncited(&dataset.figures, &mut found);
+    found
+}
+
+#[test]
+fn check_seed_passes_on_a_seed_whose_quotes_are_verbatim() {
+    let seed_dir = copy_of_cited_fixture();
+
+    let (code, stderr) = check_seed(seed_dir.path());
+
+    assert_eq!((code, stderr), (Some(0), String::new()));
+}
+
+#[test]
+fn check_seed_fails_on_a_quote_changed_by_one_word() {
+    let seed_dir = copy_of_cited_fixture();
+    let records = seed_dir.path().join("web/records.toml");
+    let text = std::fs::read_to_string(&records).unwrap();
+    let line = 1 + text
+        .lines()
+        .position(|line| line.contains("offers nine months of development"))
+        .expect("the Rosalind Franklin quote");
+    std::fs::write(
+        &records,
+        text.replace(
+            "offers nine months of development",
+            "offers ten months of development",
+        ),
+    )
+    .unwrap();
+
+    let (code, stderr) = check_seed(seed_dir.path());
+
+    assert_eq!(code, Some(2), "{stderr}");
+    let expected = format!(
+        "web/records.toml:{line}: citations: quote not found verbatim in documents/003_trimmed.txt: \"Rosalind Franklin Programme offers ten months"
+    );
+    assert!(stderr.starts_with(&expected), "{stderr}");
+    let summary = format!("1 problem(s) in {}\n", seed_dir.path().display());
+    assert!(stderr.ends_with(&summary), "{stderr}");
+}
+
+#[test]
+fn a_citation_of_a_source_the_record_does_not_list_is_a_problem() {
+    let seed_dir = copy_of_cited_fixture();
+    write(
+        seed_dir.path(),
+        "web/extra.toml",
+        r#"[[role]]
+code = "medical-director"
+name = "Medical Director"
+category = "EXECUTIVE"
+summary = "An executive director."
+sources = ["nhs-leadership-guide-2026"]
+citations = [
+  { source = "ods-registry-2026", quote = "One region" },
+]
+"#,
+    );
+
+    let problems = problems_of(seed_dir.path());
+
+    assert_eq!(
+        problems,
+        [
+            r#"web/extra.toml:8: citations: cites "ods-registry-2026", which is not in this record's `sources`"#
+        ]
+    );
+}
+
+#[test]
+fn a_source_whose_document_is_missing_is_a_problem() {
+    let seed_dir = copy_of_cited_fixture();
+    std::fs::remove_file(seed_dir.path().join("documents/003_trimmed.txt")).unwrap();
+
+    let problems = problems_of(seed_dir.path());
+
+    assert_eq!(
+        problems,
+        ["sources.toml:9: document: no file documents/003_trimmed.txt holds the text of this source"]
+    );
+}
+
+#[test]
+fn no_curated_record_is_without_a_citation() {
+    let fixture = seed::load(copy_of_cited_fixture().path()).expect("the fixture loads");
+    assert_eq!(
+        uncited_curated_records(&fixture.dataset),
+        Vec::<String>::new()
+    );
+    // The repository's seed is held to the same rule once the cited seed has landed.
+    if seed::REQUIRE_CITATIONS {
+        let repository = seed::load(&repository_seed_dir()).expect("the seed loads");
+        assert_eq!(
+            uncited_curated_records(&repository.dataset),
+            Vec::<String>::new()
+        );
+    }
+}
