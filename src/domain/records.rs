@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Citation, Code, Qualifier, RecordKind, RecordRef, Relation, Validity};
+use super::{Citation, Code, Qualifier, RecordKind, RecordRef, Relation, Staleness, Validity};
 
 /// What every record kind has in common.
 pub trait Record {
@@ -20,6 +20,11 @@ pub trait Record {
 
     /// The words of its sources the record rests on.
     fn citations(&self) -> &[Citation];
+
+    /// What, beyond its sources' dates, can make its facts stale.
+    fn staleness(&self) -> Staleness {
+        Staleness::default()
+    }
 
     /// The record's outgoing relationships other than to its sources, undated.
     fn references(&self) -> Vec<(Relation, RecordRef)>;
@@ -115,6 +120,14 @@ impl Record for Organisation {
 
     fn citations(&self) -> &[Citation] {
         &self.citations
+    }
+
+    fn staleness(&self) -> Staleness {
+        Staleness {
+            closed: self.closed,
+            historical: self.historical,
+            ..Staleness::default()
+        }
     }
 
     fn references(&self) -> Vec<(Relation, RecordRef)> {
@@ -221,6 +234,13 @@ impl Record for Post {
 
     fn citations(&self) -> &[Citation] {
         &self.citations
+    }
+
+    fn staleness(&self) -> Staleness {
+        Staleness {
+            holder: self.holder.as_ref().map(|holder| holder.as_of),
+            ..Staleness::default()
+        }
     }
 
     fn references(&self) -> Vec<(Relation, RecordRef)> {

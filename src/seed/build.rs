@@ -386,7 +386,7 @@ impl Builder {
                         citations(&entry.value.citations),
                     );
                     post.from_template = true;
-                    post.summary = post_summary(&post, &self.dataset.sources);
+                    post.summary = template_post_summary(&post.name, kind);
                     self.dataset.posts.push(post);
                 }
             }
@@ -541,9 +541,6 @@ fn new_post(
 /// a holder to the source and date that name them: holders change.
 fn post_summary(post: &Post, sources: &[Source]) -> String {
     let name = &post.name;
-    if post.from_template {
-        return format!("{name}: a typical NHS trust board post; the holder is not recorded.");
-    }
     let Some(holder) = &post.holder else {
         return format!("{name}. The sources name no holder.");
     };
@@ -561,6 +558,17 @@ fn post_summary(post: &Post, sources: &[Source]) -> String {
         (None, false) => format!("{name}: held by {}, {attribution}.", holder.name),
         (None, true) => format!("{name}: held by {}, as the source states.", holder.name),
     }
+}
+
+/// A `[[board]]` post is what a typical organisation of its kind has, not a fact a source
+/// states about this one; its summary says so.
+fn template_post_summary(name: &str, kind: OrganisationKind) -> String {
+    let typical = match kind {
+        OrganisationKind::Trust => "a typical NHS trust board post",
+        OrganisationKind::Icb => "a typical integrated care board post",
+        _ => "a typical board post for an organisation of this kind",
+    };
+    format!("{name}: {typical}; the holder is not recorded.")
 }
 
 /// A figure's summary: the statement, the number with its hedge, and, since a figure is a

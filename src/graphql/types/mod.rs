@@ -10,7 +10,7 @@ mod people;
 
 use std::sync::Arc;
 
-use async_graphql::{Context, Interface, Result, ID};
+use async_graphql::{Context, Interface, Result, SimpleObject, ID};
 
 pub(crate) use audit::AuditEntryObject;
 pub(crate) use enums::*;
@@ -26,6 +26,7 @@ pub(crate) use people::{PostObject, RoleObject};
 
 use super::data::{graph, Graph, Stored};
 use crate::domain::{self, Code, RecordKind, RecordRef, Relation};
+use crate::graphql::scalars::{today, Date};
 use crate::store::Direction;
 
 /// An object with a global id, fetchable with `node(id:)` (the Relay `Node` interface).
@@ -80,6 +81,26 @@ pub(crate) enum Node {
         name = "sources",
         ty = "Vec<SourceObject>",
         desc = "The documents the record comes from, to cite."
+    ),
+    field(
+        name = "citations",
+        ty = "Vec<CitationObject>",
+        desc = "The words of its sources each of its facts rests on."
+    ),
+    field(
+        name = "stated_on",
+        ty = "Option<Date>",
+        desc = "The date its facts were stated: the newest date of its sources."
+    ),
+    field(
+        name = "may_be_outdated",
+        ty = "bool",
+        desc = "Whether its facts may no longer hold; `outdatedReasons` says why."
+    ),
+    field(
+        name = "outdated_reasons",
+        ty = "Vec<String>",
+        desc = "Why its facts may be out of date; empty when nothing suggests so."
     )
 )]
 pub(crate) enum Record {
@@ -165,6 +186,50 @@ pub(crate) fn sources(ctx: &Context<'_>, codes: &[Code]) -> Result<Vec<SourceObj
         .into_iter()
         .map(SourceObject)
         .collect())
+}
+
+/// The words of a source a record rests on.
+#[derive(SimpleObject)]
+#[graphql(name = "Citation")]
+pub(crate) struct CitationObject {
+    /// The source the words come from (one of the record's `sources`).
+    source: SourceObject,
+    /// The words, copied verbatim from the source's document (compare after collapsing
+    /// whitespace and typographic quotes and dashes). For a registry row: the CSV row.
+    quote: String,
+    /// Where a dataset quote is, as `file:line` in the repository's `seed/` (e.g.
+    /// `registry/trusts.csv:12`); null for a quote from a document.
+    location: Option<String>,
+}
+
+/// The citations of a record, with their sources read.
+pub(crate) fn citations(
+    ctx: &Context<'_>,
+    citations: &[domain::Citation],
+) -> Result<Vec<CitationObject>> {
+    let codes: Vec<Code> = citations.iter().map(|c| c.source.clone()).collect();
+    let sources = graph(ctx).many::<domain::Source>(&codes)?;
+    Ok(citations
+        .iter()
+        .filter_map(|citation| {
+            let source = sources.iter().find(|s| s.code == citation.source)?;
+            Some(CitationObject {
+                source: SourceObject(source.clone()),
+                quote: citation.quote.clone(),
+                location: citation.location.clone(),
+            })
+        })
+        .collect())
+}
+
+/// When a record's facts were stated and whether they may be out of date, today.
+pub(crate) fn currency<T: domain::Record>(
+    ctx: &Context<'_>,
+    record: &T,
+) -> Result<domain::Currency> {
+    let sources = graph(ctx).many::<domain::Source>(record.sources())?;
+    let sources: Vec<&domain::Source> = sources.iter().map(|source| &**source).collect();
+    Ok(domain::currency(&sources, record.staleness(), today()))
 }
 
 /// Topics and figures about `about`, for the `topics` / `figures` fields.
