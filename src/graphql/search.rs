@@ -10,7 +10,7 @@ use super::data::graph;
 use super::errors::{bad_user_input, internal};
 use super::types::{load_record, sources, Record, SourceObject};
 use crate::domain::RecordKind;
-use crate::search::{Hit, SearchIndex, MAX_QUERY_CHARS};
+use crate::search::{Hit, SearchIndex, MAX_HITS, MAX_QUERY_CHARS};
 
 /// The kinds of record `search` can be restricted to.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,5 +118,8 @@ pub(crate) fn search(
         .into_iter()
         .map(|hit| SearchHit { hit })
         .collect();
-    Ok(ranked_page(hits, start, results.total))
+    let mut page = ranked_page(hits, start, results.total);
+    // `totalCount` is exact, but pages reach only the best `MAX_HITS`.
+    page.has_next_page = page.has_next_page && start + page.edges.len() < MAX_HITS;
+    Ok(page)
 }
