@@ -6,8 +6,9 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 
-use super::evidence::{self, citations, Documents};
+use super::evidence::{self, citations, Cited, Documents};
 use super::problems::Problems;
+use super::references;
 use super::registry::{self, REGISTRY_SOURCE};
 use super::tables::{self, Located, SeedFile, Tables};
 use crate::domain::*;
@@ -38,12 +39,12 @@ pub(crate) fn build(_directory: &Path, files: &[SeedFile]) -> Result<Dataset, Pr
 
 /// Codes of every record, by kind, to resolve references.
 #[derive(Default)]
-struct Known {
+pub(crate) struct Known {
     codes: BTreeMap<RecordKind, BTreeSet<Code>>,
 }
 
 impl Known {
-    fn contains(&self, kind: RecordKind, code: &Code) -> bool {
+    pub(crate) fn contains(&self, kind: RecordKind, code: &Code) -> bool {
         self.codes
             .get(&kind)
             .is_some_and(|codes| codes.contains(code))
@@ -212,126 +213,45 @@ impl Builder {
         );
     }
 
+    /// Checks every reference. The references of records come from `Record::references()`
+    /// (the relation schema's one source of truth), each reported at the seed field that
+    /// wrote it; only what is not a record's reference is checked by hand here: every
+    /// entry's sources, a curated organisation's parent, and the `[[board]]` and `[[post]]`
+    /// entries, which become posts after this check.
     fn check_references(&mut self, tables: &Tables) {
         let mut check = Checker {
             known: &self.known,
             problems: &mut self.problems,
         };
+        check.all_sources(&tables.organisations);
+        check.all_sources(&tables.roles);
+        check.all_sources(&tables.boards);
+        check.all_sources(&tables.posts);
+        check.all_sources(&tables.programmes);
+        check.all_sources(&tables.courses);
+        check.all_sources(&tables.qualifications);
+        check.all_sources(&tables.pay_bands);
+        check.all_sources(&tables.topics);
+        check.all_sources(&tables.career_stories);
+        check.all_sources(&tables.figures);
         for entry in &tables.organisations {
-            check.sources(entry, &entry.value.sources);
-            check.one(
-                entry,
-                "parent",
-                RecordKind::Organisation,
-                entry.value.parent.as_ref(),
-            );
-        }
-        for entry in &tables.roles {
-            check.sources(entry, &entry.value.sources);
+            let parent = entry.value.parent.as_ref();
+            check.one(entry, "parent", RecordKind::Organisation, parent);
         }
         for entry in &tables.boards {
-            check.sources(entry, &entry.value.sources);
             check.all(entry, "roles", RecordKind::Role, &entry.value.roles);
         }
         for entry in &tables.posts {
-            check.sources(entry, &entry.value.sources);
+            let post = &entry.value;
             check.one(
                 entry,
                 "organisation",
                 RecordKind::Organisation,
-                Some(&entry.value.organisation),
+                Some(&post.organisation),
             );
-            check.one(entry, "role", RecordKind::Role, Some(&entry.value.role));
+            check.one(entry, "role", RecordKind::Role, Some(&post.role));
         }
-        for entry in &tables.programmes {
-            let programme = &entry.value;
-            check.sources(entry, &programme.sources);
-            check.one(
-                entry,
-                "provider",
-                RecordKind::Organisation,
-                Some(&programme.provider),
-            );
-            check.all(
-                entry,
-                "partners",
-                RecordKind::Organisation,
-                &programme.partners,
-            );
-            check.one(
-                entry,
-                "parent",
-                RecordKind::Programme,
-                programme.parent.as_ref(),
-            );
-            check.all(
-                entry,
-                "accredited_by",
-                RecordKind::Organisation,
-                &programme.accredited_by,
-            );
-            check.all(
-                entry,
-                "qualifications",
-                RecordKind::Qualification,
-                &programme.qualifications,
-            );
-            check.all(entry, "roles", RecordKind::Role, &programme.roles);
-        }
-        for entry in &tables.courses {
-            check.sources(entry, &entry.value.sources);
-            check.one(
-                entry,
-                "provider",
-                RecordKind::Organisation,
-                Some(&entry.value.provider),
-            );
-            check.all(
-                entry,
-                "accredited_by",
-                RecordKind::Organisation,
-                &entry.value.accredited_by,
-            );
-        }
-        for entry in &tables.qualifications {
-            check.sources(entry, &entry.value.sources);
-            check.all(
-                entry,
-                "awarded_by",
-                RecordKind::Organisation,
-                &entry.value.awarded_by,
-            );
-            check.all(entry, "roles", RecordKind::Role, &entry.value.roles);
-        }
-        for entry in &tables.pay_bands {
-            check.sources(entry, &entry.value.sources);
-            check.all(entry, "roles", RecordKind::Role, &entry.value.roles);
-        }
-        for entry in &tables.topics {
-            check.sources(entry, &entry.value.sources);
-            check.references(entry, "related", &entry.value.related);
-        }
-        for entry in &tables.career_stories {
-            let story = &entry.value;
-            check.sources(entry, &story.sources);
-            check.one(
-                entry,
-                "organisation",
-                RecordKind::Organisation,
-                story.organisation.as_ref(),
-            );
-            check.one(
-                entry,
-                "entry_route",
-                RecordKind::Topic,
-                story.entry_route.as_ref(),
-            );
-            check.one(entry, "role", RecordKind::Role, story.role.as_ref());
-        }
-        for entry in &tables.figures {
-            check.sources(entry, &entry.value.sources);
-            check.references(entry, "about", &entry.value.about);
-        }
+        references::check(tables, &self.dataset, &self.known, &mut self.problems);
         let registry_source = Code::parse(REGISTRY_SOURCE).expect("a valid code");
         if !self.known.contains(RecordKind::Source, &registry_source) {
             self.problems.push(
@@ -453,6 +373,12 @@ struct Checker<'a> {
 }
 
 impl Checker<'_> {
+    fn all_sources<E: Cited>(&mut self, entries: &[Located<E>]) {
+        for entry in entries {
+            self.sources(entry, entry.value.sources());
+        }
+    }
+
     fn sources<E>(&mut self, entry: &Located<E>, sources: &[Code]) {
         if sources.is_empty() {
             entry.problem(
@@ -479,22 +405,6 @@ impl Checker<'_> {
     fn all<E>(&mut self, entry: &Located<E>, field: &str, kind: RecordKind, codes: &[Code]) {
         for code in codes {
             self.one(entry, field, kind, Some(code));
-        }
-    }
-
-    fn references<E>(&mut self, entry: &Located<E>, field: &str, references: &[String]) {
-        for text in references {
-            match RecordRef::parse(text) {
-                Ok(reference) if reference.kind == RecordKind::Post => {
-                    entry.problem(
-                        self.problems,
-                        field,
-                        format!("{text:?}: refer to the organisation or role, not a post"),
-                    );
-                }
-                Ok(reference) => self.one(entry, field, reference.kind, Some(&reference.code)),
-                Err(message) => entry.problem(self.problems, field, message),
-            }
         }
     }
 }

@@ -12,6 +12,7 @@ mod build;
 mod evidence;
 mod names;
 mod problems;
+mod references;
 mod registry;
 mod tables;
 

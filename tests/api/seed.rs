@@ -337,3 +337,42 @@ fn no_curated_record_is_without_a_citation() {
         );
     }
 }
+
+#[test]
+fn every_reference_a_record_makes_is_checked_at_the_field_that_wrote_it() {
+    let seed_dir = copy_of_cited_fixture();
+    write(
+        seed_dir.path(),
+        "web/references.toml",
+        r#"[[career_story]]
+code = "a-story"
+person = "A Person"
+job_title = "Manager"
+employer = "Somewhere"
+entry_route = "no-such-topic"
+text = "A story."
+summary = "A story."
+sources = ["nhs-leadership-guide-2026"]
+
+[[figure]]
+code = "a-figure"
+statement = "A figure."
+value = 1
+unit = "posts"
+scope = "a test"
+about = ["post:X24/chief-executive", "programme:no-such-programme"]
+sources = ["nhs-leadership-guide-2026"]
+"#,
+    );
+
+    let problems = problems_of(seed_dir.path());
+
+    assert_eq!(
+        problems,
+        [
+            r#"web/references.toml:6: entry_route: unknown topic "no-such-topic""#,
+            r#"web/references.toml:17: about: "post:X24/chief-executive": refer to the organisation or role, not a post"#,
+            r#"web/references.toml:17: about: unknown programme "no-such-programme""#,
+        ]
+    );
+}
