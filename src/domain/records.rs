@@ -34,6 +34,35 @@ pub trait Record {
     }
 }
 
+/// Implements [`Record`] for a record type with `code`, `sources` and `citations` fields
+/// (its kind is the `RecordKind` of the same name), naming the field its `name` is, and
+/// taking the methods that differ by kind (`references`, maybe `staleness`) as written.
+macro_rules! record {
+    ($type:ident, $name:ident, { $($methods:tt)* }) => {
+        impl Record for $type {
+            const KIND: RecordKind = RecordKind::$type;
+
+            fn code(&self) -> &Code {
+                &self.code
+            }
+
+            fn name(&self) -> &str {
+                &self.$name
+            }
+
+            fn sources(&self) -> &[Code] {
+                &self.sources
+            }
+
+            fn citations(&self) -> &[Citation] {
+                &self.citations
+            }
+
+            $($methods)*
+        }
+    };
+}
+
 /// What kind of organisation this is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum OrganisationKind {
@@ -103,25 +132,7 @@ impl Organisation {
     }
 }
 
-impl Record for Organisation {
-    const KIND: RecordKind = RecordKind::Organisation;
-
-    fn code(&self) -> &Code {
-        &self.code
-    }
-
-    fn name(&self) -> &str {
-        &self.name
-    }
-
-    fn sources(&self) -> &[Code] {
-        &self.sources
-    }
-
-    fn citations(&self) -> &[Citation] {
-        &self.citations
-    }
-
+record!(Organisation, name, {
     fn staleness(&self) -> Staleness {
         Staleness {
             closed: self.closed,
@@ -137,7 +148,7 @@ impl Record for Organisation {
             &self.predecessors,
         )
     }
-}
+});
 
 /// How a role sits in an organisation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -167,29 +178,11 @@ pub struct Role {
     pub citations: Vec<Citation>,
 }
 
-impl Record for Role {
-    const KIND: RecordKind = RecordKind::Role;
-
-    fn code(&self) -> &Code {
-        &self.code
-    }
-
-    fn name(&self) -> &str {
-        &self.name
-    }
-
-    fn sources(&self) -> &[Code] {
-        &self.sources
-    }
-
-    fn citations(&self) -> &[Citation] {
-        &self.citations
-    }
-
+record!(Role, name, {
     fn references(&self) -> Vec<(Relation, RecordRef)> {
         Vec::new()
     }
-}
+});
 
 /// Who holds a post, as a source states it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -217,25 +210,7 @@ pub struct Post {
     pub citations: Vec<Citation>,
 }
 
-impl Record for Post {
-    const KIND: RecordKind = RecordKind::Post;
-
-    fn code(&self) -> &Code {
-        &self.code
-    }
-
-    fn name(&self) -> &str {
-        &self.name
-    }
-
-    fn sources(&self) -> &[Code] {
-        &self.sources
-    }
-
-    fn citations(&self) -> &[Citation] {
-        &self.citations
-    }
-
+record!(Post, name, {
     fn staleness(&self) -> Staleness {
         Staleness {
             holder: self.holder.as_ref().map(|holder| holder.as_of),
@@ -252,7 +227,7 @@ impl Record for Post {
             ),
         ]
     }
-}
+});
 
 /// A leadership or management development programme, scheme or award.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -280,25 +255,7 @@ pub struct Programme {
     pub citations: Vec<Citation>,
 }
 
-impl Record for Programme {
-    const KIND: RecordKind = RecordKind::Programme;
-
-    fn code(&self) -> &Code {
-        &self.code
-    }
-
-    fn name(&self) -> &str {
-        &self.name
-    }
-
-    fn sources(&self) -> &[Code] {
-        &self.sources
-    }
-
-    fn citations(&self) -> &[Citation] {
-        &self.citations
-    }
-
+record!(Programme, name, {
     fn references(&self) -> Vec<(Relation, RecordRef)> {
         let mut references = vec![(Relation::ProgrammeProvider, organisation(&self.provider))];
         references.extend(refs(
@@ -324,7 +281,7 @@ impl Record for Programme {
         references.extend(refs(Relation::ProgrammeRole, RecordKind::Role, &self.roles));
         references
     }
-}
+});
 
 /// The level of study of a course.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -379,25 +336,7 @@ impl Course {
     }
 }
 
-impl Record for Course {
-    const KIND: RecordKind = RecordKind::Course;
-
-    fn code(&self) -> &Code {
-        &self.code
-    }
-
-    fn name(&self) -> &str {
-        &self.title
-    }
-
-    fn sources(&self) -> &[Code] {
-        &self.sources
-    }
-
-    fn citations(&self) -> &[Citation] {
-        &self.citations
-    }
-
+record!(Course, title, {
     fn references(&self) -> Vec<(Relation, RecordRef)> {
         let mut references = vec![(Relation::CourseProvider, organisation(&self.provider))];
         references.extend(refs(
@@ -407,7 +346,7 @@ impl Record for Course {
         ));
         references
     }
-}
+});
 
 /// A professional qualification or award, and the bodies that award it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -425,25 +364,7 @@ pub struct Qualification {
     pub citations: Vec<Citation>,
 }
 
-impl Record for Qualification {
-    const KIND: RecordKind = RecordKind::Qualification;
-
-    fn code(&self) -> &Code {
-        &self.code
-    }
-
-    fn name(&self) -> &str {
-        &self.name
-    }
-
-    fn sources(&self) -> &[Code] {
-        &self.sources
-    }
-
-    fn citations(&self) -> &[Citation] {
-        &self.citations
-    }
-
+record!(Qualification, name, {
     fn references(&self) -> Vec<(Relation, RecordRef)> {
         let mut references = refs(
             Relation::QualificationAwardedBy,
@@ -457,7 +378,7 @@ impl Record for Qualification {
         ));
         references
     }
-}
+});
 
 /// An Agenda for Change pay band with the example roles a source places in it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -474,29 +395,11 @@ pub struct PayBand {
     pub citations: Vec<Citation>,
 }
 
-impl Record for PayBand {
-    const KIND: RecordKind = RecordKind::PayBand;
-
-    fn code(&self) -> &Code {
-        &self.code
-    }
-
-    fn name(&self) -> &str {
-        &self.name
-    }
-
-    fn sources(&self) -> &[Code] {
-        &self.sources
-    }
-
-    fn citations(&self) -> &[Citation] {
-        &self.citations
-    }
-
+record!(PayBand, name, {
     fn references(&self) -> Vec<(Relation, RecordRef)> {
         refs(Relation::PayBandRole, RecordKind::Role, &self.roles)
     }
-}
+});
 
 /// What a topic is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -534,32 +437,14 @@ pub struct Topic {
     pub citations: Vec<Citation>,
 }
 
-impl Record for Topic {
-    const KIND: RecordKind = RecordKind::Topic;
-
-    fn code(&self) -> &Code {
-        &self.code
-    }
-
-    fn name(&self) -> &str {
-        &self.name
-    }
-
-    fn sources(&self) -> &[Code] {
-        &self.sources
-    }
-
-    fn citations(&self) -> &[Citation] {
-        &self.citations
-    }
-
+record!(Topic, name, {
     fn references(&self) -> Vec<(Relation, RecordRef)> {
         self.related
             .iter()
             .map(|to| (Relation::About, to.clone()))
             .collect()
     }
-}
+});
 
 /// A real person's career story, as a source tells it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -578,25 +463,7 @@ pub struct CareerStory {
     pub citations: Vec<Citation>,
 }
 
-impl Record for CareerStory {
-    const KIND: RecordKind = RecordKind::CareerStory;
-
-    fn code(&self) -> &Code {
-        &self.code
-    }
-
-    fn name(&self) -> &str {
-        &self.person
-    }
-
-    fn sources(&self) -> &[Code] {
-        &self.sources
-    }
-
-    fn citations(&self) -> &[Citation] {
-        &self.citations
-    }
-
+record!(CareerStory, person, {
     fn references(&self) -> Vec<(Relation, RecordRef)> {
         let mut references = refs(
             Relation::About,
@@ -607,7 +474,7 @@ impl Record for CareerStory {
         references.extend(refs(Relation::About, RecordKind::Role, &self.role));
         references
     }
-}
+});
 
 /// A quantitative statement with its unit, scope, date and source.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -632,32 +499,14 @@ pub struct Figure {
     pub citations: Vec<Citation>,
 }
 
-impl Record for Figure {
-    const KIND: RecordKind = RecordKind::Figure;
-
-    fn code(&self) -> &Code {
-        &self.code
-    }
-
-    fn name(&self) -> &str {
-        &self.statement
-    }
-
-    fn sources(&self) -> &[Code] {
-        &self.sources
-    }
-
-    fn citations(&self) -> &[Citation] {
-        &self.citations
-    }
-
+record!(Figure, statement, {
     fn references(&self) -> Vec<(Relation, RecordRef)> {
         self.about
             .iter()
             .map(|to| (Relation::About, to.clone()))
             .collect()
     }
-}
+});
 
 /// What kind of document a source is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
