@@ -202,7 +202,7 @@ pub fn currency(sources: &[&Source], staleness: Staleness, today: NaiveDate) -> 
     Currency { stated_on, reasons }
 }
 
-/// "according to <title>, <date>": how a summary attributes a claim in time to its source.
+/// `according to <title>, <date>`: how a summary attributes a claim in time to its source.
 pub fn according_to(source: &Source) -> String {
     match source.date_label() {
         Some(date) => format!("according to {}, {date}", source.title),

@@ -5,13 +5,23 @@
 //! repository's seed, and the start logs how long). Nothing is written to disk, so there is no
 //! index to go stale or corrupt; the store stays the only source of truth.
 //!
-//! Ranking is BM25 over five fields with boosts: `name` and `aliases` ×3, `summary` ×1.5,
-//! `body` ×1. Text is split into words, ASCII-folded, lower-cased, stripped of English stop
-//! words and question words, and stemmed (English). Words in double quotes are a phrase.
-//! A word the index does not hold at all (a typo: "Frankin", "Bevin") is also looked up
-//! with a fuzzy match on names and aliases (edit distance 1 from 5 letters, 2 from 8).
-//! User text never reaches tantivy's query syntax: everything but letters, digits, spaces
-//! and balanced double quotes is dropped first, so no input can be a query syntax error.
+//! Ranking is BM25 over six fields with boosts: `name` and `aliases` ×3, `situations` ×2
+//! (who and what situation a programme is for, in its own words), `summary` ×1.5, `body` ×1
+//! (including the quotes the record cites). Text is split into words, ASCII-folded,
+//! lower-cased, stripped of English stop words and question words, and stemmed (English).
+//! Words in double quotes are a phrase, and neighbouring words also score as a phrase.
+//! Everyday wording is mapped to the records' words (`SYNONYMS`, `PHRASES`; abbreviations
+//! are spelt out only for a "what is" question). A word the index does not hold at all (a
+//! typo: "Frankin", "Bevin") is also looked up with a fuzzy match on names and aliases (edit
+//! distance 1 from 5 letters, 2 from 8). User text never reaches tantivy's query syntax:
+//! everything but letters, digits, spaces and balanced double quotes is dropped first, so no
+//! input can be a query syntax error.
+//!
+//! The score is then multiplied by what the wording asks for (`Intent`: a topic for "what
+//! is", a figure for "how many", a story, a programme) and by 0.3 for a closed or historical
+//! organisation, so a general question finds current records first. The kinds asked for are
+//! a filter on a fast field applied by the collector, not a query clause, and the total is
+//! counted exactly in the same pass as the best [`MAX_HITS`].
 //!
 //! Posts ("Chief Executive, X NHS Trust", ~2,300 near-identical records) are indexed by name
 //! and holder only, and left out of results unless the caller asks for the post kind: they
@@ -806,6 +816,35 @@ fn truncate(text: &str, chars: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_wording_of_a_question_says_what_kind_of_record_answers_it() {
+        assert_eq!(Intent::of("What is an ICB?"), Intent::Definition);
+        assert_eq!(Intent::of("how many NHS trusts are there?"), Intent::Count);
+        assert_eq!(Intent::of("what does a practice manager do"), Intent::Other);
+        assert_eq!(
+            Intent::of("career story of a finance director"),
+            Intent::Story
+        );
+        assert_eq!(
+            Intent::of("programmes for mid-level leaders"),
+            Intent::Programme
+        );
+    }
+
+    #[test]
+    fn everyday_wording_adds_the_records_words() {
+        let extra = synonyms(
+            "I manage a team and want to influence beyond it",
+            Intent::Other,
+        );
+        assert!(
+            extra.contains("expand influence beyond immediate teams"),
+            "{extra}"
+        );
+        assert!(!synonyms("Frimley ICB", Intent::Other).contains("integrated care board"));
+        assert!(synonyms("what is an ICB", Intent::Definition).contains("integrated care board"));
+    }
 
     #[test]
     fn sanitising_leaves_no_query_syntax() {
