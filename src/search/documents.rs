@@ -213,8 +213,24 @@ pub(crate) fn figure(f: &Figure) -> Document {
         &f.summary
     };
     let mut document = Document::new(f, summary);
-    document.indexed_summary = Some(f.statement.clone());
-    document.body(vec![Some(f.scope.clone()), Some(f.unit.clone())])
+    document.indexed_summary = Some(without_attribution(&f.statement).to_owned());
+    // "How many trusts..." asks for the number of what the figure counts.
+    document.aliases = vec![format!("number of {}", f.unit)];
+    document.situations = vec![f.scope.clone()];
+    document.body(vec![Some(f.unit.clone())])
+}
+
+/// A statement without a leading "According to <source> (<date>), ": the words every
+/// figure of a source would share, which would match any question naming the source.
+fn without_attribution(statement: &str) -> &str {
+    if !statement.starts_with("According to ") {
+        return statement;
+    }
+    let after = statement
+        .find("), ")
+        .map(|at| at + 3)
+        .or_else(|| statement.find(", ").map(|at| at + 2));
+    after.map_or(statement, |at| &statement[at..])
 }
 
 /// A source's summary is the one its GraphQL `summary` field gives: title, publisher, date.
@@ -234,6 +250,15 @@ pub(crate) fn source(s: &Source) -> Document {
 mod tests {
     use super::*;
     use crate::domain::Holder;
+
+    #[test]
+    fn a_figure_is_indexed_without_the_attribution_its_statement_starts_with() {
+        assert_eq!(
+            without_attribution("According to the guide (5 January 2026), managers are 2%."),
+            "managers are 2%."
+        );
+        assert_eq!(without_attribution("Managers are 2%."), "Managers are 2%.");
+    }
 
     #[test]
     fn a_post_is_indexed_by_name_and_holder_only() {

@@ -131,6 +131,8 @@ impl Intent {
         let has = |phrases: &[&str]| phrases.iter().any(|phrase| question.contains(phrase));
         if has(&[
             " how many ",
+            " how big ",
+            " how large ",
             " number of ",
             " what proportion ",
             " what percentage ",
@@ -719,9 +721,10 @@ const PHRASES: &[(&str, &str)] = &[
         "first formal leadership first significant leadership role",
     ),
     ("how long", "duration months"),
+    ("how many", "number"),
+    ("number of", "number"),
     ("how much does", "free funded cost"),
     ("pay for", "free funded cost"),
-    ("how many", "figure number"),
 ];
 
 /// The words of [`SYNONYMS`] and [`PHRASES`] (and for a definition question, of

@@ -486,7 +486,10 @@ fn template_post_summary(name: &str, kind: OrganisationKind) -> String {
 pub(crate) fn figure_summary(figure: &Figure, source: Option<&Source>) -> String {
     let statement = figure.statement.trim_end_matches('.');
     let number = quantity(figure.value, figure.value_max, figure.qualifier);
+    // A statement that already names its source and date is not attributed twice.
+    let attributed = statement.to_lowercase().starts_with("according to");
     let attribution = source
+        .filter(|_| !attributed)
         .map(|source| format!("; {}", according_to(source)))
         .unwrap_or_default();
     format!("{statement} ({number} {}{attribution}).", figure.unit)
