@@ -40,6 +40,7 @@ provider = "NO-SUCH-BODY"
 summary = "A test programme."
 roles = ["chief-executive", "no-such-role"]
 sources = ["nhs-leadership-guide-2026"]
+citations = [{ source = "nhs-leadership-guide-2026", quote = "NHS England provides national leadership" }]
 
 [[course]]
 code = "broken-course"
@@ -49,6 +50,7 @@ level = "DOCTORAL"
 subject = "testing"
 summary = "A test course."
 sources = ["nhs-leadership-guide-2026"]
+citations = [{ source = "nhs-leadership-guide-2026", quote = "NHS England provides national leadership" }]
 "#,
     );
 
@@ -59,7 +61,7 @@ sources = ["nhs-leadership-guide-2026"]
         [
             r#"broken.toml:5: provider: unknown organisation "NO-SUCH-BODY""#,
             r#"broken.toml:7: roles: unknown role "no-such-role""#,
-            r#"broken.toml:14: level: unknown value "DOCTORAL""#,
+            r#"broken.toml:15: level: unknown value "DOCTORAL""#,
         ]
     );
 }
@@ -81,7 +83,7 @@ fn a_misspelled_field_is_reported_not_ignored() {
 #[test]
 fn a_duplicate_code_names_both_places() {
     let seed_dir = copy_of_seed();
-    write(seed_dir.path(), "zz-dupe.toml", "\n[[role]]\ncode = \"chief-executive\"\nname = \"Again\"\ncategory = \"EXECUTIVE\"\nsummary = \"x\"\nsources = [\"nhs-leadership-guide-2026\"]\n");
+    write(seed_dir.path(), "zz-dupe.toml", "\n[[role]]\ncode = \"chief-executive\"\nname = \"Again\"\ncategory = \"EXECUTIVE\"\nsummary = \"x\"\nsources = [\"nhs-leadership-guide-2026\"]\ncitations = [{ source = \"nhs-leadership-guide-2026\", quote = \"NHS England provides national leadership\" }]\n");
 
     let problems = problems_of(seed_dir.path());
 
@@ -92,7 +94,7 @@ fn a_duplicate_code_names_both_places() {
 #[test]
 fn a_curated_organisation_that_is_also_in_the_registry_names_the_registry_row() {
     let seed_dir = copy_of_seed();
-    write(seed_dir.path(), "zz-icb.toml", "\n[[organisation]]\ncode = \"QWE\"\nname = \"Again\"\nkind = \"ICB\"\naliases = []\nsummary = \"x\"\nsources = [\"nhs-leadership-guide-2026\"]\n");
+    write(seed_dir.path(), "zz-icb.toml", "\n[[organisation]]\ncode = \"QWE\"\nname = \"Again\"\nkind = \"ICB\"\naliases = []\nsummary = \"x\"\nsources = [\"nhs-leadership-guide-2026\"]\ncitations = [{ source = \"nhs-leadership-guide-2026\", quote = \"NHS England provides national leadership\" }]\n");
 
     let problems = problems_of(seed_dir.path());
 
@@ -294,6 +296,7 @@ summary = "An executive director."
 sources = ["nhs-leadership-guide-2026"]
 citations = [
   { source = "ods-registry-2026", quote = "One region" },
+  { source = "nhs-leadership-guide-2026", quote = "The Chief Executive role combines multiple demanding responsibilities" },
 ]
 "#,
     );
@@ -353,6 +356,7 @@ entry_route = "no-such-topic"
 text = "A story."
 summary = "A story."
 sources = ["nhs-leadership-guide-2026"]
+citations = [{ source = "nhs-leadership-guide-2026", quote = "NHS England provides national leadership" }]
 
 [[figure]]
 code = "a-figure"
@@ -362,6 +366,7 @@ unit = "posts"
 scope = "a test"
 about = ["post:X24/chief-executive", "programme:no-such-programme"]
 sources = ["nhs-leadership-guide-2026"]
+citations = [{ source = "nhs-leadership-guide-2026", quote = "NHS England provides national leadership" }]
 "#,
     );
 
@@ -371,8 +376,8 @@ sources = ["nhs-leadership-guide-2026"]
         problems,
         [
             r#"web/references.toml:6: entry_route: unknown topic "no-such-topic""#,
-            r#"web/references.toml:17: about: "post:X24/chief-executive": refer to the organisation or role, not a post"#,
-            r#"web/references.toml:17: about: unknown programme "no-such-programme""#,
+            r#"web/references.toml:18: about: "post:X24/chief-executive": refer to the organisation or role, not a post"#,
+            r#"web/references.toml:18: about: unknown programme "no-such-programme""#,
         ]
     );
 }
