@@ -9,12 +9,17 @@
 
 mod code;
 mod dataset;
+mod evidence;
 mod partner;
 mod records;
 mod relation;
 
 pub use code::{Code, CodeError, RecordKind, RecordRef};
 pub use dataset::{record_edges, Dataset};
+pub use evidence::{
+    according_to, currency, normalise_for_quoting, quantity, Citation, Currency, Qualifier,
+    Staleness, OUTDATED_AFTER_DAYS,
+};
 pub use partner::{
     hash_secret, partner_source_code, stamp, ApiKey, AuditEntry, CourseAction, CourseChange,
     CoursePatch, CourseSubmission, FieldProblem, NewCourse, PresentedKey, API_KEY_PREFIX,

@@ -238,6 +238,7 @@ impl NewCourse {
                 level: submission.level,
                 subject: submission.subject.trim().to_owned(),
                 accredited_by: Vec::new(),
+                citations: Vec::new(),
                 claimed_accreditations: accreditors,
                 description: submission
                     .description
@@ -375,6 +376,8 @@ mod tests {
             name: format!("{code} name"),
             registered_name: None,
             kind,
+            citations: Vec::new(),
+            historical: false,
             foundation_trust: None,
             trust_type: None,
             aliases: Vec::new(),

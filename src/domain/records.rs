@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Code, RecordKind, RecordRef, Relation, Validity};
+use super::{Citation, Code, Qualifier, RecordKind, RecordRef, Relation, Staleness, Validity};
 
 /// What every record kind has in common.
 pub trait Record {
@@ -18,12 +18,49 @@ pub trait Record {
     /// Ids of the sources the record comes from.
     fn sources(&self) -> &[Code];
 
+    /// The words of its sources the record rests on.
+    fn citations(&self) -> &[Citation];
+
+    /// What, beyond its sources' dates, can make its facts stale.
+    fn staleness(&self) -> Staleness {
+        Staleness::default()
+    }
+
     /// The record's outgoing relationships other than to its sources, undated.
     fn references(&self) -> Vec<(Relation, RecordRef)>;
 
     fn reference(&self) -> RecordRef {
         RecordRef::new(Self::KIND, self.code().clone())
     }
+}
+
+/// Implements [`Record`] for a record type with `code`, `sources` and `citations` fields
+/// (its kind is the `RecordKind` of the same name), naming the field its `name` is, and
+/// taking the methods that differ by kind (`references`, maybe `staleness`) as written.
+macro_rules! record {
+    ($type:ident, $name:ident, { $($methods:tt)* }) => {
+        impl Record for $type {
+            const KIND: RecordKind = RecordKind::$type;
+
+            fn code(&self) -> &Code {
+                &self.code
+            }
+
+            fn name(&self) -> &str {
+                &self.$name
+            }
+
+            fn sources(&self) -> &[Code] {
+                &self.sources
+            }
+
+            fn citations(&self) -> &[Citation] {
+                &self.citations
+            }
+
+            $($methods)*
+        }
+    };
 }
 
 /// What kind of organisation this is.
@@ -77,7 +114,11 @@ pub struct Organisation {
     pub website: Option<String>,
     /// Organisations it succeeded.
     pub predecessors: Vec<Code>,
+    /// It no longer exists in the form the source describes (a CCG, a PCT).
+    pub historical: bool,
     pub sources: Vec<Code>,
+    /// The words of its sources each fact rests on.
+    pub citations: Vec<Citation>,
 }
 
 impl Organisation {
@@ -91,19 +132,13 @@ impl Organisation {
     }
 }
 
-impl Record for Organisation {
-    const KIND: RecordKind = RecordKind::Organisation;
-
-    fn code(&self) -> &Code {
-        &self.code
-    }
-
-    fn name(&self) -> &str {
-        &self.name
-    }
-
-    fn sources(&self) -> &[Code] {
-        &self.sources
+record!(Organisation, name, {
+    fn staleness(&self) -> Staleness {
+        Staleness {
+            closed: self.closed,
+            historical: self.historical,
+            ..Staleness::default()
+        }
     }
 
     fn references(&self) -> Vec<(Relation, RecordRef)> {
@@ -113,7 +148,7 @@ impl Record for Organisation {
             &self.predecessors,
         )
     }
-}
+});
 
 /// How a role sits in an organisation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -139,27 +174,15 @@ pub struct Role {
     /// What people in the role do, as the sources list it.
     pub activities: Vec<String>,
     pub sources: Vec<Code>,
+    /// The words of its sources each fact rests on.
+    pub citations: Vec<Citation>,
 }
 
-impl Record for Role {
-    const KIND: RecordKind = RecordKind::Role;
-
-    fn code(&self) -> &Code {
-        &self.code
-    }
-
-    fn name(&self) -> &str {
-        &self.name
-    }
-
-    fn sources(&self) -> &[Code] {
-        &self.sources
-    }
-
+record!(Role, name, {
     fn references(&self) -> Vec<(Relation, RecordRef)> {
         Vec::new()
     }
-}
+});
 
 /// Who holds a post, as a source states it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -178,23 +201,21 @@ pub struct Post {
     pub organisation: Code,
     pub role: Code,
     pub holder: Option<Holder>,
+    /// Made from a `[[board]]` template (a typical board post), not stated for this
+    /// organisation by a source.
+    pub from_template: bool,
     pub summary: String,
     pub sources: Vec<Code>,
+    /// The words of its sources each fact rests on.
+    pub citations: Vec<Citation>,
 }
 
-impl Record for Post {
-    const KIND: RecordKind = RecordKind::Post;
-
-    fn code(&self) -> &Code {
-        &self.code
-    }
-
-    fn name(&self) -> &str {
-        &self.name
-    }
-
-    fn sources(&self) -> &[Code] {
-        &self.sources
+record!(Post, name, {
+    fn staleness(&self) -> Staleness {
+        Staleness {
+            holder: self.holder.as_ref().map(|holder| holder.as_of),
+            ..Staleness::default()
+        }
     }
 
     fn references(&self) -> Vec<(Relation, RecordRef)> {
@@ -206,7 +227,7 @@ impl Record for Post {
             ),
         ]
     }
-}
+});
 
 /// A leadership or management development programme, scheme or award.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -230,23 +251,11 @@ pub struct Programme {
     pub description: Option<String>,
     pub summary: String,
     pub sources: Vec<Code>,
+    /// The words of its sources each fact rests on.
+    pub citations: Vec<Citation>,
 }
 
-impl Record for Programme {
-    const KIND: RecordKind = RecordKind::Programme;
-
-    fn code(&self) -> &Code {
-        &self.code
-    }
-
-    fn name(&self) -> &str {
-        &self.name
-    }
-
-    fn sources(&self) -> &[Code] {
-        &self.sources
-    }
-
+record!(Programme, name, {
     fn references(&self) -> Vec<(Relation, RecordRef)> {
         let mut references = vec![(Relation::ProgrammeProvider, organisation(&self.provider))];
         references.extend(refs(
@@ -272,7 +281,7 @@ impl Record for Programme {
         references.extend(refs(Relation::ProgrammeRole, RecordKind::Role, &self.roles));
         references
     }
-}
+});
 
 /// The level of study of a course.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -303,6 +312,8 @@ pub struct Course {
     pub description: Option<String>,
     pub summary: String,
     pub sources: Vec<Code>,
+    /// The words of its sources each fact rests on.
+    pub citations: Vec<Citation>,
     /// The partner organisation that publishes this course through the API; `None` for
     /// courses from the seed.
     pub publisher: Option<Code>,
@@ -325,21 +336,7 @@ impl Course {
     }
 }
 
-impl Record for Course {
-    const KIND: RecordKind = RecordKind::Course;
-
-    fn code(&self) -> &Code {
-        &self.code
-    }
-
-    fn name(&self) -> &str {
-        &self.title
-    }
-
-    fn sources(&self) -> &[Code] {
-        &self.sources
-    }
-
+record!(Course, title, {
     fn references(&self) -> Vec<(Relation, RecordRef)> {
         let mut references = vec![(Relation::CourseProvider, organisation(&self.provider))];
         references.extend(refs(
@@ -349,7 +346,7 @@ impl Record for Course {
         ));
         references
     }
-}
+});
 
 /// A professional qualification or award, and the bodies that award it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -363,23 +360,11 @@ pub struct Qualification {
     pub description: Option<String>,
     pub summary: String,
     pub sources: Vec<Code>,
+    /// The words of its sources each fact rests on.
+    pub citations: Vec<Citation>,
 }
 
-impl Record for Qualification {
-    const KIND: RecordKind = RecordKind::Qualification;
-
-    fn code(&self) -> &Code {
-        &self.code
-    }
-
-    fn name(&self) -> &str {
-        &self.name
-    }
-
-    fn sources(&self) -> &[Code] {
-        &self.sources
-    }
-
+record!(Qualification, name, {
     fn references(&self) -> Vec<(Relation, RecordRef)> {
         let mut references = refs(
             Relation::QualificationAwardedBy,
@@ -393,7 +378,7 @@ impl Record for Qualification {
         ));
         references
     }
-}
+});
 
 /// An Agenda for Change pay band with the example roles a source places in it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -406,27 +391,15 @@ pub struct PayBand {
     pub description: Option<String>,
     pub summary: String,
     pub sources: Vec<Code>,
+    /// The words of its sources each fact rests on.
+    pub citations: Vec<Citation>,
 }
 
-impl Record for PayBand {
-    const KIND: RecordKind = RecordKind::PayBand;
-
-    fn code(&self) -> &Code {
-        &self.code
-    }
-
-    fn name(&self) -> &str {
-        &self.name
-    }
-
-    fn sources(&self) -> &[Code] {
-        &self.sources
-    }
-
+record!(PayBand, name, {
     fn references(&self) -> Vec<(Relation, RecordRef)> {
         refs(Relation::PayBandRole, RecordKind::Role, &self.roles)
     }
-}
+});
 
 /// What a topic is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -460,30 +433,18 @@ pub struct Topic {
     pub related: Vec<RecordRef>,
     pub summary: String,
     pub sources: Vec<Code>,
+    /// The words of its sources each fact rests on.
+    pub citations: Vec<Citation>,
 }
 
-impl Record for Topic {
-    const KIND: RecordKind = RecordKind::Topic;
-
-    fn code(&self) -> &Code {
-        &self.code
-    }
-
-    fn name(&self) -> &str {
-        &self.name
-    }
-
-    fn sources(&self) -> &[Code] {
-        &self.sources
-    }
-
+record!(Topic, name, {
     fn references(&self) -> Vec<(Relation, RecordRef)> {
         self.related
             .iter()
             .map(|to| (Relation::About, to.clone()))
             .collect()
     }
-}
+});
 
 /// A real person's career story, as a source tells it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -498,23 +459,11 @@ pub struct CareerStory {
     pub text: String,
     pub summary: String,
     pub sources: Vec<Code>,
+    /// The words of its sources each fact rests on.
+    pub citations: Vec<Citation>,
 }
 
-impl Record for CareerStory {
-    const KIND: RecordKind = RecordKind::CareerStory;
-
-    fn code(&self) -> &Code {
-        &self.code
-    }
-
-    fn name(&self) -> &str {
-        &self.person
-    }
-
-    fn sources(&self) -> &[Code] {
-        &self.sources
-    }
-
+record!(CareerStory, person, {
     fn references(&self) -> Vec<(Relation, RecordRef)> {
         let mut references = refs(
             Relation::About,
@@ -525,44 +474,39 @@ impl Record for CareerStory {
         references.extend(refs(Relation::About, RecordKind::Role, &self.role));
         references
     }
-}
+});
 
 /// A quantitative statement with its unit, scope, date and source.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Figure {
     pub code: Code,
     pub statement: String,
+    /// The number the source states (the low end of a range).
     pub value: f64,
+    /// The high end, where the source states a range.
+    pub value_max: Option<f64>,
+    /// The hedge the source puts on the number ("nearly", "more than").
+    pub qualifier: Option<Qualifier>,
     pub unit: String,
     pub scope: String,
     /// The date the figure is stated for, where the source gives one.
     pub as_of: Option<NaiveDate>,
     pub about: Vec<RecordRef>,
+    /// The statement with its number, hedge and unit, attributed to its source and date.
+    pub summary: String,
     pub sources: Vec<Code>,
+    /// The words of its sources each fact rests on.
+    pub citations: Vec<Citation>,
 }
 
-impl Record for Figure {
-    const KIND: RecordKind = RecordKind::Figure;
-
-    fn code(&self) -> &Code {
-        &self.code
-    }
-
-    fn name(&self) -> &str {
-        &self.statement
-    }
-
-    fn sources(&self) -> &[Code] {
-        &self.sources
-    }
-
+record!(Figure, statement, {
     fn references(&self) -> Vec<(Relation, RecordRef)> {
         self.about
             .iter()
             .map(|to| (Relation::About, to.clone()))
             .collect()
     }
-}
+});
 
 /// What kind of document a source is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -590,9 +534,21 @@ pub struct Source {
     pub url: Option<String>,
     pub licence: Option<String>,
     pub description: Option<String>,
+    /// For a document that carries no date: its date in words, estimated from internal
+    /// evidence (e.g. "circa 2013–14"); `as_of` then holds the estimated date.
+    pub dated: Option<String>,
+    /// How `dated` was estimated.
+    pub evidence: Option<String>,
 }
 
 impl Source {
+    /// The date to show with its facts: the estimate in words, else the effective date.
+    pub fn date_label(&self) -> Option<String> {
+        self.dated
+            .clone()
+            .or_else(|| self.effective_date().map(|date| date.to_string()))
+    }
+
     /// The date a client should read this source's facts as current at.
     pub fn effective_date(&self) -> Option<NaiveDate> {
         self.as_of.or(self.published)
@@ -612,6 +568,11 @@ impl Record for Source {
 
     fn sources(&self) -> &[Code] {
         std::slice::from_ref(&self.code)
+    }
+
+    /// A source is its own evidence.
+    fn citations(&self) -> &[Citation] {
+        &[]
     }
 
     fn references(&self) -> Vec<(Relation, RecordRef)> {

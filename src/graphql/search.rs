@@ -3,42 +3,16 @@
 
 use std::sync::Arc;
 
-use async_graphql::{Context, Enum, Object, Result};
+use async_graphql::{Context, Object, Result};
 
 use super::connection::{ranked_page, ranked_page_ranks, Page, PageArgs};
 use super::data::graph;
 use super::errors::{bad_user_input, internal};
 use super::types::{load_record, sources, Record, SourceObject};
 use crate::domain::RecordKind;
-use crate::search::{Hit, SearchIndex, MAX_QUERY_CHARS};
+use crate::search::{Hit, SearchIndex, MAX_HITS, MAX_QUERY_CHARS};
 
-/// The kinds of record `search` can be restricted to.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-#[graphql(remote = "RecordKind")]
-pub(crate) enum SearchKind {
-    /// Organisations: NHS England, regions, ICBs, trusts, universities, professional bodies...
-    Organisation,
-    /// Roles, independent of any organisation (e.g. chief executive, ward manager).
-    Role,
-    /// Posts: a role at one organisation. Searched only when `kinds` includes `POST`.
-    Post,
-    /// Leadership and management development programmes and schemes.
-    Programme,
-    /// University and other courses.
-    Course,
-    /// Professional qualifications and awards.
-    Qualification,
-    /// Agenda for Change pay bands.
-    PayBand,
-    /// Leadership and career knowledge: challenges, behaviours, entry routes...
-    Topic,
-    /// Real people's career stories.
-    CareerStory,
-    /// Quantitative statements.
-    Figure,
-    /// Source documents.
-    Source,
-}
+pub(crate) use super::types::SearchKind;
 
 /// One search result: the record, why it matched, and what to cite.
 pub(crate) struct SearchHit {
@@ -124,5 +98,8 @@ pub(crate) fn search(
         .into_iter()
         .map(|hit| SearchHit { hit })
         .collect();
-    Ok(ranked_page(hits, start, results.total))
+    let mut page = ranked_page(hits, start, results.total);
+    // `totalCount` is exact, but pages reach only the best `MAX_HITS`.
+    page.has_next_page = page.has_next_page && start + page.edges.len() < MAX_HITS;
+    Ok(page)
 }

@@ -386,6 +386,8 @@ impl Publisher {
                 document: "partner API".to_owned(),
                 url: None,
                 licence: None,
+                dated: None,
+                evidence: None,
                 description: Some("Published and kept current by the organisation itself; accreditation it states is marked as claimed by the provider.".to_owned()),
                 code,
             });

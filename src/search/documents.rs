@@ -2,6 +2,8 @@
 //! to a [`Document`]. This is where relevance is mostly decided: text in `name` and `aliases`
 //! weighs most, then `summary`, then `body`.
 
+use chrono::NaiveDate;
+
 use crate::domain::{
     CareerStory, Code, Course, CourseLevel, Figure, Organisation, OrganisationKind, PayBand, Post,
     Programme, Qualification, Record, RecordRef, Role, RoleCategory, Source, Topic, TopicCategory,
@@ -15,10 +17,22 @@ pub(crate) struct Document {
     pub(crate) name: String,
     /// Other names: abbreviations (CMI, GMTS, AfC, ICB...), short names, registered names.
     pub(crate) aliases: Vec<String>,
-    /// The record's quotable summary, as its GraphQL `summary` field gives it.
+    /// The record's quotable summary, as its GraphQL `summary` field gives it: what a hit
+    /// shows.
     pub(crate) summary: String,
-    /// Everything else worth finding it by.
+    /// The summary's text as indexed, where it differs: a figure's statement without the
+    /// "according to <source title>" every figure shares, which would match any question
+    /// using a word of a title.
+    pub(crate) indexed_summary: Option<String>,
+    /// Who and what situation it is for, in the record's words (a programme's audience and
+    /// level): what people describe when they do not name the record.
+    pub(crate) situations: Vec<String>,
+    /// Everything else worth finding it by, including the quotes it cites.
     pub(crate) body: Vec<String>,
+    /// For an organisation: the last day it was open, and whether it is historical. Closed
+    /// and historical organisations rank below current ones.
+    pub(crate) closed: Option<NaiveDate>,
+    pub(crate) historical: bool,
     /// The codes of the sources to cite.
     pub(crate) sources: Vec<Code>,
 }
@@ -30,9 +44,24 @@ impl Document {
             name: record.name().to_owned(),
             aliases: Vec::new(),
             summary: summary.to_owned(),
-            body: Vec::new(),
+            indexed_summary: None,
+            situations: Vec::new(),
+            // The words of its sources are what a question often echoes.
+            body: record
+                .citations()
+                .iter()
+                .filter(|citation| citation.location.is_none())
+                .map(|citation| citation.quote.clone())
+                .collect(),
+            closed: None,
+            historical: false,
             sources: record.sources().to_vec(),
         }
+    }
+
+    /// Whether it is current on `today`: not closed before it, not historical.
+    pub(crate) fn is_current(&self, today: NaiveDate) -> bool {
+        !self.historical && self.closed.is_none_or(|closed| closed >= today)
     }
 
     fn body(mut self, parts: impl IntoIterator<Item = Option<String>>) -> Self {
@@ -46,6 +75,13 @@ pub(crate) fn organisation(o: &Organisation) -> Document {
     document.aliases = o.aliases.clone();
     document.aliases.extend(o.registered_name.clone());
     document.aliases.push(o.code.to_string());
+    document.closed = o.closed;
+    document.historical = o.historical;
+    if o.historical {
+        document
+            .body
+            .push("historical former no longer exists".to_owned());
+    }
     document.body(vec![
         o.description.clone(),
         Some(organisation_kind(o.kind).to_owned()),
@@ -81,8 +117,9 @@ pub(crate) fn role(r: &Role) -> Document {
         RoleCategory::Supervisory => "supervisory role",
         RoleCategory::Trainee => "trainee role",
     };
+    document.situations = vec![category.to_owned()];
     document
-        .body(vec![r.description.clone(), Some(category.to_owned())])
+        .body(vec![r.description.clone()])
         .body(r.activities.iter().cloned().map(Some))
 }
 
@@ -99,9 +136,11 @@ pub(crate) fn post(p: &Post) -> Document {
 pub(crate) fn programme(p: &Programme) -> Document {
     let mut document = Document::new(p, &p.summary);
     document.aliases = p.aliases.clone();
+    document.situations = [p.audience.clone(), p.level.clone()]
+        .into_iter()
+        .flatten()
+        .collect();
     document.body(vec![
-        p.audience.clone(),
-        p.level.clone(),
         p.duration.clone(),
         p.format.clone(),
         p.leads_to.clone(),
@@ -166,16 +205,38 @@ pub(crate) fn career_story(s: &CareerStory) -> Document {
     document.body(vec![Some("career story".to_owned()), Some(s.text.clone())])
 }
 
-/// A figure has no name but its statement, which is also its summary.
+/// A figure has no name but its statement; its summary adds the hedged number and source.
 pub(crate) fn figure(f: &Figure) -> Document {
-    let document = Document::new(f, &f.statement);
-    document.body(vec![Some(f.scope.clone()), Some(f.unit.clone())])
+    let summary = if f.summary.is_empty() {
+        &f.statement
+    } else {
+        &f.summary
+    };
+    let mut document = Document::new(f, summary);
+    document.indexed_summary = Some(without_attribution(&f.statement).to_owned());
+    // "How many trusts..." asks for the number of what the figure counts.
+    document.aliases = vec![format!("number of {}", f.unit)];
+    document.situations = vec![f.scope.clone()];
+    document.body(vec![Some(f.unit.clone())])
+}
+
+/// A statement without a leading "According to <source> (<date>), ": the words every
+/// figure of a source would share, which would match any question naming the source.
+fn without_attribution(statement: &str) -> &str {
+    if !statement.starts_with("According to ") {
+        return statement;
+    }
+    let after = statement
+        .find("), ")
+        .map(|at| at + 3)
+        .or_else(|| statement.find(", ").map(|at| at + 2));
+    after.map_or(statement, |at| &statement[at..])
 }
 
 /// A source's summary is the one its GraphQL `summary` field gives: title, publisher, date.
 pub(crate) fn source(s: &Source) -> Document {
     let date = s
-        .effective_date()
+        .date_label()
         .map(|date| format!(", {date}"))
         .unwrap_or_default();
     let summary = format!("{} ({}{date}).", s.title, s.publisher);
@@ -191,6 +252,15 @@ mod tests {
     use crate::domain::Holder;
 
     #[test]
+    fn a_figure_is_indexed_without_the_attribution_its_statement_starts_with() {
+        assert_eq!(
+            without_attribution("According to the guide (5 January 2026), managers are 2%."),
+            "managers are 2%."
+        );
+        assert_eq!(without_attribution("Managers are 2%."), "Managers are 2%.");
+    }
+
+    #[test]
     fn a_post_is_indexed_by_name_and_holder_only() {
         let post = Post {
             code: Code::parse("RJ1/chief-executive").unwrap(),
@@ -201,8 +271,10 @@ mod tests {
                 name: "A Person".to_owned(),
                 as_of: None,
             }),
+            from_template: false,
             summary: "The chief executive.".to_owned(),
             sources: vec![],
+            citations: vec![],
         };
         let document = super::post(&post);
         assert_eq!(document.aliases, ["A Person"]);

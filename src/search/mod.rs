@@ -5,13 +5,23 @@
 //! repository's seed, and the start logs how long). Nothing is written to disk, so there is no
 //! index to go stale or corrupt; the store stays the only source of truth.
 //!
-//! Ranking is BM25 over five fields with boosts: `name` and `aliases` ×3, `summary` ×1.5,
-//! `body` ×1. Text is split into words, ASCII-folded, lower-cased, stripped of English stop
-//! words and question words, and stemmed (English). Words in double quotes are a phrase.
-//! A word the index does not hold at all (a typo: "Frankin", "Bevin") is also looked up
-//! with a fuzzy match on names and aliases (edit distance 1 from 5 letters, 2 from 8).
-//! User text never reaches tantivy's query syntax: everything but letters, digits, spaces
-//! and balanced double quotes is dropped first, so no input can be a query syntax error.
+//! Ranking is BM25 over six fields with boosts: `name` and `aliases` ×3, `situations` ×2
+//! (who and what situation a programme is for, in its own words), `summary` ×1.5, `body` ×1
+//! (including the quotes the record cites). Text is split into words, ASCII-folded,
+//! lower-cased, stripped of English stop words and question words, and stemmed (English).
+//! Words in double quotes are a phrase, and neighbouring words also score as a phrase.
+//! Everyday wording is mapped to the records' words (`SYNONYMS`, `PHRASES`; abbreviations
+//! are spelt out only for a "what is" question). A word the index does not hold at all (a
+//! typo: "Frankin", "Bevin") is also looked up with a fuzzy match on names and aliases (edit
+//! distance 1 from 5 letters, 2 from 8). User text never reaches tantivy's query syntax:
+//! everything but letters, digits, spaces and balanced double quotes is dropped first, so no
+//! input can be a query syntax error.
+//!
+//! The score is then multiplied by what the wording asks for (`Intent`: a topic for "what
+//! is", a figure for "how many", a story, a programme) and by 0.3 for a closed or historical
+//! organisation, so a general question finds current records first. The kinds asked for are
+//! a filter on a fast field applied by the collector, not a query clause, and the total is
+//! counted exactly in the same pass as the best [`MAX_HITS`].
 //!
 //! Posts ("Chief Executive, X NHS Trust", ~2,300 near-identical records) are indexed by name
 //! and holder only, and left out of results unless the caller asks for the post kind: they
@@ -29,20 +39,22 @@ mod documents;
 use std::time::Instant;
 
 use serde::de::DeserializeOwned;
-use tantivy::collector::TopDocs;
+use tantivy::collector::{Count, FilterCollector, TopDocs};
 use tantivy::query::{
-    BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, QueryParser, TermQuery,
+    BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, QueryParser,
 };
 use tantivy::schema::{
-    Field, IndexRecordOption, OwnedValue, Schema, TextFieldIndexing, TextOptions, Value, STORED,
-    STRING,
+    Field, IndexRecordOption, OwnedValue, Schema, TextFieldIndexing, TextOptions, Value, FAST,
+    STORED, STRING,
 };
 use tantivy::snippet::{Snippet, SnippetGenerator};
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
     StopWordFilter, TextAnalyzer,
 };
-use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{
+    DocId, Index, IndexReader, ReloadPolicy, Score, SegmentReader, TantivyDocument, Term,
+};
 
 use crate::domain::{Code, Record, RecordKind, RecordRef};
 use crate::store::Store;
@@ -53,6 +65,10 @@ pub const MAX_HITS: usize = 100;
 pub const MAX_QUERY_CHARS: usize = 500;
 /// Length of the fallback snippet, in characters.
 const FALLBACK_SNIPPET_CHARS: usize = 200;
+/// At most this many pairs of neighbouring words are also searched as phrases.
+const MAX_PHRASE_PAIRS: usize = 16;
+/// How much more a pair of neighbouring words scores as a phrase, on top of its words.
+const PHRASE_BOOST: f32 = 1.0;
 /// At most this many words get a fuzzy lookup, to bound the work of one query.
 const MAX_FUZZY_WORDS: usize = 8;
 
@@ -60,6 +76,18 @@ const TOKENIZER: &str = "en_search";
 const NAME_BOOST: f32 = 3.0;
 const ALIASES_BOOST: f32 = 3.0;
 const SUMMARY_BOOST: f32 = 1.5;
+const SITUATIONS_BOOST: f32 = 2.0;
+/// A closed or historical organisation's score is multiplied by this: it still answers a
+/// question naming it, but ranks below the current ones a general question is about.
+const NOT_CURRENT_FACTOR: f32 = 0.3;
+/// A question asking what something is ranks definitions (topics) this much higher; one
+/// asking how many ranks figures this much higher.
+const INTENT_FACTOR: f32 = 3.0;
+
+/// Fast-field names: the record kind's index in `RecordKind::ALL`, and 1 for a current
+/// record, 0 for a closed or historical organisation.
+const KIND_FIELD: &str = "kind_id";
+const CURRENT_FIELD: &str = "current";
 const FUZZY_BOOST: f32 = 2.0;
 
 /// Words that carry no meaning in a question, on top of Lucene's English stop words.
@@ -83,10 +111,98 @@ pub struct Hit {
     pub sources: Vec<Code>,
 }
 
+/// What a question asks for, read from its wording, to rank the kind of record that
+/// answers it higher: a definition for "what is...", a figure for "how many...".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Intent {
+    Definition,
+    Count,
+    Story,
+    Programme,
+    Other,
+}
+
+impl Intent {
+    fn of(question: &str) -> Self {
+        let question = format!(
+            " {} ",
+            question.to_lowercase().replace(['?', ',', '.', '\''], " ")
+        );
+        let has = |phrases: &[&str]| phrases.iter().any(|phrase| question.contains(phrase));
+        if has(&[
+            " how many ",
+            " how big ",
+            " how large ",
+            " number of ",
+            " what proportion ",
+            " what percentage ",
+            " what share ",
+        ]) {
+            return Intent::Count;
+        }
+        if has(&[
+            " career story ",
+            " story of ",
+            " stories ",
+            " whose career ",
+        ]) {
+            return Intent::Story;
+        }
+        if has(&[
+            " programme ",
+            " programmes ",
+            " program ",
+            " course ",
+            " courses ",
+            " scheme ",
+            " training for ",
+        ]) {
+            return Intent::Programme;
+        }
+        // "what does a practice manager do" asks about a role, not for a definition.
+        let asks_what_it_does = question.trim_end().ends_with(" do");
+        let asks_what_it_is = has(&[
+            " what is ",
+            " what are ",
+            " whats ",
+            " what s ",
+            " define ",
+            " definition ",
+            " meaning of ",
+            " stand for ",
+            " mean ",
+        ]);
+        if asks_what_it_is && !asks_what_it_does {
+            Intent::Definition
+        } else {
+            Intent::Other
+        }
+    }
+
+    /// The factor a hit of kind `kind_id` gets.
+    fn factor(self, kind_id: Option<u64>) -> f32 {
+        let favoured = match self {
+            Intent::Definition => RecordKind::Topic,
+            Intent::Count => RecordKind::Figure,
+            Intent::Story => RecordKind::CareerStory,
+            Intent::Programme => RecordKind::Programme,
+            Intent::Other => return 1.0,
+        };
+        if kind_id != Some(self::kind_id(favoured)) {
+            1.0
+        } else if self == Intent::Programme {
+            // Milder: "a course for a new ward manager" may still be answered by the role.
+            INTENT_FACTOR / 1.5
+        } else {
+            INTENT_FACTOR
+        }
+    }
+}
+
 /// One page of a search: the hits of the ranks asked for, and how many there are in all.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Results {
-    /// How many records matched, at most [`MAX_HITS`].
+    /// How many records of the kinds asked for matched: exact, not capped.
     pub total: usize,
     /// The hits of the ranks asked for, best first; `hits[0]` has the first rank asked for.
     pub hits: Vec<Hit>,
@@ -108,12 +224,15 @@ pub enum Error {
 #[derive(Debug, Clone, Copy)]
 struct Fields {
     reference: Field,
-    kind: Field,
     name: Field,
     aliases: Field,
     summary: Field,
+    shown_summary: Field,
+    situations: Field,
     body: Field,
     source: Field,
+    kind_id: Field,
+    current: Field,
 }
 
 /// The indexing arena of a writer: tantivy's minimum. A writer exists only while the index
@@ -168,25 +287,40 @@ fn schema() -> (Schema, Fields) {
     );
     let fields = Fields {
         reference: builder.add_text_field("reference", STRING | STORED),
-        kind: builder.add_text_field("kind", STRING),
         name: builder.add_text_field("name", text.clone()),
         aliases: builder.add_text_field("aliases", text.clone()),
         summary: builder.add_text_field("summary", text.clone() | STORED),
+        shown_summary: builder.add_text_field("shown_summary", STORED),
+        situations: builder.add_text_field("situations", text.clone()),
         body: builder.add_text_field("body", text | STORED),
         source: builder.add_text_field("source", STORED),
+        kind_id: builder.add_u64_field(KIND_FIELD, FAST),
+        current: builder.add_u64_field(CURRENT_FIELD, FAST),
     };
     (builder.build(), fields)
 }
 
 fn to_tantivy(fields: &Fields, document: &documents::Document) -> TantivyDocument {
+    let today = chrono::Utc::now().date_naive();
     let mut doc = TantivyDocument::default();
     doc.add_text(fields.reference, document.reference.to_string());
-    doc.add_text(fields.kind, document.reference.kind.type_name());
+    doc.add_u64(fields.kind_id, kind_id(document.reference.kind));
+    doc.add_u64(fields.current, u64::from(document.is_current(today)));
+    for situation in &document.situations {
+        doc.add_text(fields.situations, situation);
+    }
     doc.add_text(fields.name, &document.name);
     for alias in &document.aliases {
         doc.add_text(fields.aliases, alias);
     }
-    doc.add_text(fields.summary, &document.summary);
+    doc.add_text(
+        fields.summary,
+        document
+            .indexed_summary
+            .as_deref()
+            .unwrap_or(&document.summary),
+    );
+    doc.add_text(fields.shown_summary, &document.summary);
     for part in &document.body {
         doc.add_text(fields.body, part);
     }
@@ -196,8 +330,12 @@ fn to_tantivy(fields: &Fields, document: &documents::Document) -> TantivyDocumen
     doc
 }
 
-fn kind_term(fields: &Fields, kind: RecordKind) -> Term {
-    Term::from_field_text(fields.kind, kind.type_name())
+/// The kind's position in `RecordKind::ALL`, as the `kind_id` fast field holds it.
+fn kind_id(kind: RecordKind) -> u64 {
+    RecordKind::ALL
+        .iter()
+        .position(|known| *known == kind)
+        .expect("every kind is in ALL") as u64
 }
 
 impl SearchIndex {
@@ -309,42 +447,37 @@ impl SearchIndex {
                 hits: Vec::new(),
             });
         };
-        let kind_filter: Box<dyn Query> = match kinds {
-            Some(kinds) => Box::new(BooleanQuery::new(
-                kinds
-                    .iter()
-                    .map(|&kind| {
-                        let term: Box<dyn Query> = Box::new(TermQuery::new(
-                            kind_term(&f, kind),
-                            IndexRecordOption::Basic,
-                        ));
-                        (Occur::Should, term)
-                    })
-                    .collect(),
-            )),
-            None => Box::new(BooleanQuery::new(vec![
-                (
-                    Occur::Should,
-                    Box::new(tantivy::query::AllQuery) as Box<dyn Query>,
-                ),
-                (
-                    Occur::MustNot,
-                    Box::new(TermQuery::new(
-                        kind_term(&f, RecordKind::Post),
-                        IndexRecordOption::Basic,
-                    )),
-                ),
-            ])),
+        // The kinds are a filter on a fast field, applied by the collector, not a clause
+        // of the query: it takes no part in scoring. The count is exact (every match of an
+        // allowed kind), collected in the same pass as the best hits.
+        let allowed: Vec<u64> = match kinds {
+            Some(kinds) => kinds.iter().map(|&kind| kind_id(kind)).collect(),
+            None => RecordKind::ALL
+                .iter()
+                .filter(|&&kind| kind != RecordKind::Post)
+                .map(|&kind| kind_id(kind))
+                .collect(),
         };
-        let query = BooleanQuery::new(vec![
-            (Occur::Must, matching.box_clone()),
-            (
-                Occur::Must,
-                Box::new(BoostQuery::new(kind_filter, 0.0)) as Box<dyn Query>,
-            ),
-        ]);
-        let top = searcher.search(&query, &TopDocs::with_limit(MAX_HITS))?;
-        let total = top.len();
+        let intent = Intent::of(&text);
+        let ranked = TopDocs::with_limit(MAX_HITS).tweak_score(move |segment: &SegmentReader| {
+            let columns = segment.fast_fields();
+            let kinds = columns.u64(KIND_FIELD).ok();
+            let current = columns.u64(CURRENT_FIELD).ok();
+            move |doc: DocId, score: Score| {
+                let kind = kinds.as_ref().and_then(|column| column.first(doc));
+                let is_current = current
+                    .as_ref()
+                    .and_then(|column| column.first(doc))
+                    .is_none_or(|value| value == 1);
+                score * intent.factor(kind) * if is_current { 1.0 } else { NOT_CURRENT_FACTOR }
+            }
+        });
+        let collector = FilterCollector::new(
+            KIND_FIELD.to_owned(),
+            move |kind: u64| allowed.contains(&kind),
+            (Count, ranked),
+        );
+        let (total, top) = searcher.search(&*matching, &collector)?;
         let page: Vec<_> = top
             .into_iter()
             .skip(ranks.start)
@@ -367,7 +500,7 @@ impl SearchIndex {
             let reference = first_text(&doc, f.reference)
                 .and_then(|text| RecordRef::parse(&text).ok())
                 .ok_or(Error::MalformedDocument)?;
-            let summary = first_text(&doc, f.summary).unwrap_or_default();
+            let summary = first_text(&doc, f.shown_summary).unwrap_or_default();
             let sources = doc
                 .get_all(f.source)
                 .filter_map(|value| value.as_str())
@@ -397,9 +530,13 @@ impl SearchIndex {
     ) -> Result<Option<Box<dyn Query>>, Error> {
         let f = self.fields;
         let mut clean = sanitise(text);
-        clean.push_str(&synonyms(&clean));
-        let mut parser =
-            QueryParser::for_index(&self.index, vec![f.name, f.aliases, f.summary, f.body]);
+        let extra = sanitise(&synonyms(&clean, Intent::of(text)));
+        clean.push_str(&extra);
+        let mut parser = QueryParser::for_index(
+            &self.index,
+            vec![f.name, f.aliases, f.situations, f.summary, f.body],
+        );
+        parser.set_field_boost(f.situations, SITUATIONS_BOOST);
         parser.set_field_boost(f.name, NAME_BOOST);
         parser.set_field_boost(f.aliases, ALIASES_BOOST);
         parser.set_field_boost(f.summary, SUMMARY_BOOST);
@@ -418,6 +555,31 @@ impl SearchIndex {
         if words.is_empty() {
             return Ok(None);
         }
+        // Two words side by side in the question ("staff college", "mid level") score more
+        // where the record has them side by side too.
+        let mut pairs: Vec<(String, String)> = words
+            .windows(2)
+            .map(|pair| (pair[0].clone(), pair[1].clone()))
+            .filter(|(first, second)| first != second)
+            .collect();
+        pairs.dedup();
+        for (first, second) in pairs.into_iter().take(MAX_PHRASE_PAIRS) {
+            for (field, boost) in [
+                (f.name, NAME_BOOST),
+                (f.situations, SITUATIONS_BOOST),
+                (f.summary, SUMMARY_BOOST),
+                (f.body, 1.0),
+            ] {
+                let phrase = PhraseQuery::new(vec![
+                    Term::from_field_text(field, &first),
+                    Term::from_field_text(field, &second),
+                ]);
+                clauses.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(phrase), boost * PHRASE_BOOST)),
+                ));
+            }
+        }
         words.sort();
         words.dedup();
         let mut fuzzy_words = 0;
@@ -427,7 +589,7 @@ impl SearchIndex {
                 continue;
             }
             let mut known = false;
-            for field in [f.name, f.aliases, f.summary, f.body] {
+            for field in [f.name, f.aliases, f.situations, f.summary, f.body] {
                 if searcher.doc_freq(&Term::from_field_text(field, &word))? > 0 {
                     known = true;
                     break;
@@ -478,18 +640,122 @@ const SYNONYMS: &[(&str, &str)] = &[
     ("physicist", "physics"),
     ("course", "programme"),
     ("job", "role"),
+    ("nurses", "nursing clinical staff"),
+    ("cost", "free funded budgets"),
+    ("costs", "free funded budgets"),
+    ("fee", "free funded"),
+    ("fees", "free funded"),
+    ("price", "free funded"),
+    (
+        "regulator",
+        "regulators registration GMC NMC professional accountability",
+    ),
+    ("regulates", "regulators registration"),
+    ("degree", "postgraduate degrees university"),
+    ("masters", "postgraduate degrees"),
+    ("msc", "postgraduate degrees"),
+    ("called", "described known"),
+    ("recommended", "suggested report"),
+    ("recommend", "suggested report"),
 ];
 
-/// The words of [`SYNONYMS`] to add for `text`.
-fn synonyms(text: &str) -> String {
+/// Abbreviations and what they stand for, added only when the question asks what one is:
+/// the definition spells it out, while every ICB's own record answers to "ICB" already.
+const ABBREVIATIONS: &[(&str, &str)] = &[
+    ("icb", "integrated care board"),
+    ("icbs", "integrated care boards"),
+    ("ics", "integrated care system"),
+    ("ccg", "clinical commissioning group"),
+    ("ccgs", "clinical commissioning groups"),
+    ("pct", "primary care trust"),
+];
+
+/// Everyday descriptions of a situation or an audience, and the words the records use for
+/// it (a programme's audience and level): people say where they are, not what to take.
+const PHRASES: &[(&str, &str)] = &[
+    ("mid-level", "mid-level leaders with management experience"),
+    ("mid level", "mid-level leaders with management experience"),
+    ("middle manager", "mid-level leaders middle management"),
+    ("middle management", "mid-level leaders middle management"),
+    ("manage a team", "mid-level leaders management experience"),
+    ("beyond my team", "expand influence beyond immediate teams"),
+    ("beyond it", "expand influence beyond immediate teams"),
+    (
+        "senior manager",
+        "senior managers middle management executive roles",
+    ),
+    ("executive post", "executive roles executive positions"),
+    ("executive role", "executive roles executive positions"),
+    ("become a director", "executive roles aspiring directors"),
+    ("board level", "board-level executive positions"),
+    (
+        "first line",
+        "first-line managers first formal leadership supervisory",
+    ),
+    (
+        "first-line",
+        "first-line managers first formal leadership supervisory",
+    ),
+    (
+        "new manager",
+        "first formal leadership management responsibilities first-time team leaders",
+    ),
+    (
+        "new ward manager",
+        "first formal leadership management responsibilities ward managers",
+    ),
+    (
+        "new to management",
+        "first formal leadership management responsibilities first-time",
+    ),
+    (
+        "first management",
+        "first formal leadership management responsibilities first-time",
+    ),
+    (
+        "first time",
+        "first formal leadership first-time team leaders",
+    ),
+    (
+        "first leadership",
+        "first formal leadership first significant leadership role",
+    ),
+    ("how long", "duration months"),
+    ("how many", "number"),
+    ("number of", "number"),
+    ("how much does", "free funded cost"),
+    ("pay for", "free funded cost"),
+];
+
+/// The words of [`SYNONYMS`] and [`PHRASES`] (and for a definition question, of
+/// [`ABBREVIATIONS`]) to add for `text`.
+fn synonyms(text: &str, intent: Intent) -> String {
     let mut extra = String::new();
+    let abbreviations = if intent == Intent::Definition {
+        ABBREVIATIONS
+    } else {
+        &[]
+    };
     for word in text.split(|c: char| !c.is_alphanumeric()) {
         let word = word.to_lowercase();
-        for (typed, used) in SYNONYMS {
+        for (typed, used) in SYNONYMS.iter().chain(abbreviations) {
             if word == *typed {
                 extra.push(' ');
                 extra.push_str(used);
             }
+        }
+    }
+    let lower = format!(
+        " {} ",
+        text.to_lowercase()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    for (said, used) in PHRASES {
+        if lower.contains(&format!(" {said}")) {
+            extra.push(' ');
+            extra.push_str(used);
         }
     }
     extra
@@ -553,6 +819,35 @@ fn truncate(text: &str, chars: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_wording_of_a_question_says_what_kind_of_record_answers_it() {
+        assert_eq!(Intent::of("What is an ICB?"), Intent::Definition);
+        assert_eq!(Intent::of("how many NHS trusts are there?"), Intent::Count);
+        assert_eq!(Intent::of("what does a practice manager do"), Intent::Other);
+        assert_eq!(
+            Intent::of("career story of a finance director"),
+            Intent::Story
+        );
+        assert_eq!(
+            Intent::of("programmes for mid-level leaders"),
+            Intent::Programme
+        );
+    }
+
+    #[test]
+    fn everyday_wording_adds_the_records_words() {
+        let extra = synonyms(
+            "I manage a team and want to influence beyond it",
+            Intent::Other,
+        );
+        assert!(
+            extra.contains("expand influence beyond immediate teams"),
+            "{extra}"
+        );
+        assert!(!synonyms("Frimley ICB", Intent::Other).contains("integrated care board"));
+        assert!(synonyms("what is an ICB", Intent::Definition).contains("integrated care board"));
+    }
 
     #[test]
     fn sanitising_leaves_no_query_syntax() {

@@ -6,7 +6,9 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 
+use super::evidence::{self, citations, Cited, Documents};
 use super::problems::Problems;
+use super::references;
 use super::registry::{self, REGISTRY_SOURCE};
 use super::tables::{self, Located, SeedFile, Tables};
 use crate::domain::*;
@@ -15,6 +17,8 @@ use crate::domain::*;
 pub(crate) fn build(_directory: &Path, files: &[SeedFile]) -> Result<Dataset, Problems> {
     let mut problems = Problems::default();
     let tables = Tables::parse(files, &mut problems);
+    let documents = Documents::read(&tables.sources, files, &mut problems);
+    evidence::check(&tables, &documents, super::REQUIRE_CITATIONS, &mut problems);
     let registry = registry::read(files, &mut problems);
     let mut builder = Builder {
         problems,
@@ -25,6 +29,7 @@ pub(crate) fn build(_directory: &Path, files: &[SeedFile]) -> Result<Dataset, Pr
     builder.check_references(&tables);
     builder.add_board_posts(&tables);
     builder.add_named_posts(&tables);
+    summarise_figures(&mut builder.dataset);
     if builder.problems.is_empty() {
         Ok(builder.dataset)
     } else {
@@ -34,12 +39,12 @@ pub(crate) fn build(_directory: &Path, files: &[SeedFile]) -> Result<Dataset, Pr
 
 /// Codes of every record, by kind, to resolve references.
 #[derive(Default)]
-struct Known {
+pub(crate) struct Known {
     codes: BTreeMap<RecordKind, BTreeSet<Code>>,
 }
 
 impl Known {
-    fn contains(&self, kind: RecordKind, code: &Code) -> bool {
+    pub(crate) fn contains(&self, kind: RecordKind, code: &Code) -> bool {
         self.codes
             .get(&kind)
             .is_some_and(|codes| codes.contains(code))
@@ -129,9 +134,12 @@ impl Builder {
         }
         self.dataset.memberships.extend(registry.memberships);
         if let (Some(as_of), Some(n_trusts), Some(n_icbs)) = (as_of, n_trusts, n_icbs) {
-            self.dataset
-                .figures
-                .extend(registry_figures(as_of, n_trusts, n_icbs));
+            self.dataset.figures.extend(registry_figures(
+                as_of,
+                n_trusts,
+                n_icbs,
+                registry.count_citations.clone(),
+            ));
         }
     }
 
@@ -205,126 +213,45 @@ impl Builder {
         );
     }
 
+    /// Checks every reference. The references of records come from `Record::references()`
+    /// (the relation schema's one source of truth), each reported at the seed field that
+    /// wrote it; only what is not a record's reference is checked by hand here: every
+    /// entry's sources, a curated organisation's parent, and the `[[board]]` and `[[post]]`
+    /// entries, which become posts after this check.
     fn check_references(&mut self, tables: &Tables) {
         let mut check = Checker {
             known: &self.known,
             problems: &mut self.problems,
         };
+        check.all_sources(&tables.organisations);
+        check.all_sources(&tables.roles);
+        check.all_sources(&tables.boards);
+        check.all_sources(&tables.posts);
+        check.all_sources(&tables.programmes);
+        check.all_sources(&tables.courses);
+        check.all_sources(&tables.qualifications);
+        check.all_sources(&tables.pay_bands);
+        check.all_sources(&tables.topics);
+        check.all_sources(&tables.career_stories);
+        check.all_sources(&tables.figures);
         for entry in &tables.organisations {
-            check.sources(entry, &entry.value.sources);
-            check.one(
-                entry,
-                "parent",
-                RecordKind::Organisation,
-                entry.value.parent.as_ref(),
-            );
-        }
-        for entry in &tables.roles {
-            check.sources(entry, &entry.value.sources);
+            let parent = entry.value.parent.as_ref();
+            check.one(entry, "parent", RecordKind::Organisation, parent);
         }
         for entry in &tables.boards {
-            check.sources(entry, &entry.value.sources);
             check.all(entry, "roles", RecordKind::Role, &entry.value.roles);
         }
         for entry in &tables.posts {
-            check.sources(entry, &entry.value.sources);
+            let post = &entry.value;
             check.one(
                 entry,
                 "organisation",
                 RecordKind::Organisation,
-                Some(&entry.value.organisation),
+                Some(&post.organisation),
             );
-            check.one(entry, "role", RecordKind::Role, Some(&entry.value.role));
+            check.one(entry, "role", RecordKind::Role, Some(&post.role));
         }
-        for entry in &tables.programmes {
-            let programme = &entry.value;
-            check.sources(entry, &programme.sources);
-            check.one(
-                entry,
-                "provider",
-                RecordKind::Organisation,
-                Some(&programme.provider),
-            );
-            check.all(
-                entry,
-                "partners",
-                RecordKind::Organisation,
-                &programme.partners,
-            );
-            check.one(
-                entry,
-                "parent",
-                RecordKind::Programme,
-                programme.parent.as_ref(),
-            );
-            check.all(
-                entry,
-                "accredited_by",
-                RecordKind::Organisation,
-                &programme.accredited_by,
-            );
-            check.all(
-                entry,
-                "qualifications",
-                RecordKind::Qualification,
-                &programme.qualifications,
-            );
-            check.all(entry, "roles", RecordKind::Role, &programme.roles);
-        }
-        for entry in &tables.courses {
-            check.sources(entry, &entry.value.sources);
-            check.one(
-                entry,
-                "provider",
-                RecordKind::Organisation,
-                Some(&entry.value.provider),
-            );
-            check.all(
-                entry,
-                "accredited_by",
-                RecordKind::Organisation,
-                &entry.value.accredited_by,
-            );
-        }
-        for entry in &tables.qualifications {
-            check.sources(entry, &entry.value.sources);
-            check.all(
-                entry,
-                "awarded_by",
-                RecordKind::Organisation,
-                &entry.value.awarded_by,
-            );
-            check.all(entry, "roles", RecordKind::Role, &entry.value.roles);
-        }
-        for entry in &tables.pay_bands {
-            check.sources(entry, &entry.value.sources);
-            check.all(entry, "roles", RecordKind::Role, &entry.value.roles);
-        }
-        for entry in &tables.topics {
-            check.sources(entry, &entry.value.sources);
-            check.references(entry, "related", &entry.value.related);
-        }
-        for entry in &tables.career_stories {
-            let story = &entry.value;
-            check.sources(entry, &story.sources);
-            check.one(
-                entry,
-                "organisation",
-                RecordKind::Organisation,
-                story.organisation.as_ref(),
-            );
-            check.one(
-                entry,
-                "entry_route",
-                RecordKind::Topic,
-                story.entry_route.as_ref(),
-            );
-            check.one(entry, "role", RecordKind::Role, story.role.as_ref());
-        }
-        for entry in &tables.figures {
-            check.sources(entry, &entry.value.sources);
-            check.references(entry, "about", &entry.value.about);
-        }
+        references::check(tables, &self.dataset, &self.known, &mut self.problems);
         let registry_source = Code::parse(REGISTRY_SOURCE).expect("a valid code");
         if !self.known.contains(RecordKind::Source, &registry_source) {
             self.problems.push(
@@ -372,11 +299,15 @@ impl Builder {
                     else {
                         continue;
                     };
-                    self.dataset.posts.push(new_post(
+                    let mut post = new_post(
                         organisation,
                         role,
                         entry.value.sources.clone(),
-                    ));
+                        citations(&entry.value.citations),
+                    );
+                    post.from_template = true;
+                    post.summary = template_post_summary(&post.name, kind);
+                    self.dataset.posts.push(post);
                 }
             }
         }
@@ -419,20 +350,19 @@ impl Builder {
             let post = match self.dataset.posts.iter_mut().find(|post| post.code == code) {
                 Some(post) => post,
                 None => {
-                    let post = new_post(organisation, role, Vec::new());
+                    let post = new_post(organisation, role, Vec::new(), Vec::new());
                     self.dataset.posts.push(post);
                     self.dataset.posts.last_mut().expect("just pushed")
                 }
             };
-            for source in &post_entry.sources {
-                if !post.sources.contains(source) {
-                    post.sources.push(source.clone());
-                }
-            }
+            // A source states this post for this organisation: it is no longer a template's.
+            post.from_template = false;
+            post.sources = post_entry.sources.clone();
+            post.citations = citations(&post_entry.citations);
             if holder.is_some() {
                 post.holder = holder;
-                post.summary = post_summary(&post.name, post.holder.as_ref());
             }
+            post.summary = post_summary(post, &self.dataset.sources);
         }
     }
 }
@@ -443,6 +373,12 @@ struct Checker<'a> {
 }
 
 impl Checker<'_> {
+    fn all_sources<E: Cited>(&mut self, entries: &[Located<E>]) {
+        for entry in entries {
+            self.sources(entry, entry.value.sources());
+        }
+    }
+
     fn sources<E>(&mut self, entry: &Located<E>, sources: &[Code]) {
         if sources.is_empty() {
             entry.problem(
@@ -471,22 +407,6 @@ impl Checker<'_> {
             self.one(entry, field, kind, Some(code));
         }
     }
-
-    fn references<E>(&mut self, entry: &Located<E>, field: &str, references: &[String]) {
-        for text in references {
-            match RecordRef::parse(text) {
-                Ok(reference) if reference.kind == RecordKind::Post => {
-                    entry.problem(
-                        self.problems,
-                        field,
-                        format!("{text:?}: refer to the organisation or role, not a post"),
-                    );
-                }
-                Ok(reference) => self.one(entry, field, reference.kind, Some(&reference.code)),
-                Err(message) => entry.problem(self.problems, field, message),
-            }
-        }
-    }
 }
 
 fn duplicates<E>(problems: &mut Problems, entries: &[Located<E>], code: fn(&E) -> &Code) {
@@ -507,36 +427,93 @@ fn duplicates<E>(problems: &mut Problems, entries: &[Located<E>], code: fn(&E) -
     }
 }
 
-fn new_post(organisation: &Organisation, role: &Role, sources: Vec<Code>) -> Post {
+fn new_post(
+    organisation: &Organisation,
+    role: &Role,
+    sources: Vec<Code>,
+    citations: Vec<Citation>,
+) -> Post {
     let name = format!("{}, {}", role.name, organisation.name);
     Post {
         code: Code::post(&organisation.code, &role.code),
-        summary: post_summary(&name, None),
+        summary: format!("{name}. The sources name no holder."),
         name,
         organisation: organisation.code.clone(),
         role: role.code.clone(),
         holder: None,
+        from_template: false,
         sources,
+        citations,
     }
 }
 
-fn post_summary(name: &str, holder: Option<&Holder>) -> String {
-    match holder {
-        Some(Holder {
-            name: holder,
-            as_of: Some(date),
-        }) => {
-            format!("{name}: held by {holder}, as the source states on {date}.")
-        }
-        Some(Holder {
-            name: holder,
-            as_of: None,
-        }) => format!("{name}: held by {holder}, as the source states."),
-        None => format!("{name}. The sources name no holder."),
+/// A post's summary says whether a source states it for this organisation, and attributes
+/// a holder to the source and date that name them: holders change.
+fn post_summary(post: &Post, sources: &[Source]) -> String {
+    let name = &post.name;
+    let Some(holder) = &post.holder else {
+        return format!("{name}. The sources name no holder.");
+    };
+    let source = post
+        .sources
+        .iter()
+        .find_map(|code| sources.iter().find(|source| &source.code == code));
+    let attribution = source.map(according_to).unwrap_or_default();
+    match (holder.as_of, attribution.is_empty()) {
+        (Some(date), false) => format!(
+            "{name}: held by {}, {attribution} (as of {date}).",
+            holder.name
+        ),
+        (Some(date), true) => format!("{name}: held by {}, as of {date}.", holder.name),
+        (None, false) => format!("{name}: held by {}, {attribution}.", holder.name),
+        (None, true) => format!("{name}: held by {}, as the source states.", holder.name),
     }
 }
 
-fn registry_figures(as_of: NaiveDate, n_trusts: usize, n_icbs: usize) -> Vec<Figure> {
+/// A `[[board]]` post is what a typical organisation of its kind has, not a fact a source
+/// states about this one; its summary says so.
+fn template_post_summary(name: &str, kind: OrganisationKind) -> String {
+    let typical = match kind {
+        OrganisationKind::Trust => "a typical NHS trust board post",
+        OrganisationKind::Icb => "a typical integrated care board post",
+        _ => "a typical board post for an organisation of this kind",
+    };
+    format!("{name}: {typical}; the holder is not recorded.")
+}
+
+/// A figure's summary: the statement, the number with its hedge, and, since a figure is a
+/// claim in time, the source and date it is stated by.
+pub(crate) fn figure_summary(figure: &Figure, source: Option<&Source>) -> String {
+    let statement = figure.statement.trim_end_matches('.');
+    let number = quantity(figure.value, figure.value_max, figure.qualifier);
+    // A statement that already names its source and date is not attributed twice.
+    let attributed = statement.to_lowercase().starts_with("according to");
+    let attribution = source
+        .filter(|_| !attributed)
+        .map(|source| format!("; {}", according_to(source)))
+        .unwrap_or_default();
+    format!("{statement} ({number} {}{attribution}).", figure.unit)
+}
+
+/// Sets every figure's summary from its first source.
+fn summarise_figures(dataset: &mut Dataset) {
+    let sources = &dataset.sources;
+    for figure in &mut dataset.figures {
+        let source = figure
+            .sources
+            .first()
+            .and_then(|code| sources.iter().find(|source| &source.code == code));
+        figure.summary = figure_summary(figure, source);
+    }
+}
+
+fn registry_figures(
+    as_of: NaiveDate,
+    n_trusts: usize,
+    n_icbs: usize,
+    citations: [Vec<Citation>; 2],
+) -> Vec<Figure> {
+    let [trust_citations, icb_citations] = citations;
     let source = vec![Code::parse(REGISTRY_SOURCE).expect("a valid code")];
     let nhs_england = vec![RecordRef::new(
         RecordKind::Organisation,
@@ -547,21 +524,29 @@ fn registry_figures(as_of: NaiveDate, n_trusts: usize, n_icbs: usize) -> Vec<Fig
             code: Code::parse("figure-registry-open-trusts").expect("a valid code"),
             statement: format!("The NHS England Organisation Data Service registry lists {n_trusts} open NHS trusts in England on {as_of}."),
             value: n_trusts as f64,
+            value_max: None,
+            qualifier: None,
             unit: "trusts".to_owned(),
             scope: "open NHS trusts and NHS foundation trusts in England, in the ODS registry extract".to_owned(),
             as_of: Some(as_of),
             about: nhs_england.clone(),
+            summary: String::new(),
             sources: source.clone(),
+            citations: trust_citations,
         },
         Figure {
             code: Code::parse("figure-registry-icbs").expect("a valid code"),
             statement: format!("The NHS England Organisation Data Service registry lists {n_icbs} integrated care boards on {as_of}."),
             value: n_icbs as f64,
+            value_max: None,
+            qualifier: None,
             unit: "integrated care boards".to_owned(),
             scope: "integrated care boards in England, in the ODS registry extract".to_owned(),
             as_of: Some(as_of),
             about: nhs_england,
+            summary: String::new(),
             sources: source,
+            citations: icb_citations,
         },
     ]
 }
@@ -635,6 +620,8 @@ fn convert_source(entry: &tables::SourceEntry) -> Converted<Source> {
         url: entry.url.clone(),
         licence: entry.licence.clone(),
         description: entry.description.clone(),
+        dated: entry.dated.clone(),
+        evidence: entry.evidence.clone(),
     })
 }
 
@@ -657,7 +644,9 @@ fn convert_organisation(entry: &tables::OrganisationEntry) -> Converted<Organisa
         gss_code: None,
         website: entry.website.clone(),
         predecessors: Vec::new(),
+        historical: entry.historical,
         sources: entry.sources.clone(),
+        citations: citations(&entry.citations),
     })
 }
 
@@ -673,6 +662,7 @@ fn convert_role(entry: &tables::RoleEntry) -> Converted<Role> {
         summary: entry.summary.clone(),
         activities: entry.activities.clone(),
         sources: entry.sources.clone(),
+        citations: citations(&entry.citations),
     })
 }
 
@@ -698,6 +688,7 @@ fn convert_programme(entry: &tables::ProgrammeEntry) -> Converted<Programme> {
         description: entry.description.clone(),
         summary: entry.summary.clone(),
         sources: entry.sources.clone(),
+        citations: citations(&entry.citations),
     })
 }
 
@@ -715,6 +706,7 @@ fn convert_course(entry: &tables::CourseEntry) -> Converted<Course> {
         description: entry.description.clone(),
         summary: entry.summary.clone(),
         sources: entry.sources.clone(),
+        citations: citations(&entry.citations),
         publisher: None,
         updated_at: None,
         retired_on: None,
@@ -734,6 +726,7 @@ fn convert_qualification(entry: &tables::QualificationEntry) -> Converted<Qualif
         description: entry.description.clone(),
         summary: entry.summary.clone(),
         sources: entry.sources.clone(),
+        citations: citations(&entry.citations),
     })
 }
 
@@ -749,6 +742,7 @@ fn convert_pay_band(entry: &tables::PayBandEntry) -> Converted<PayBand> {
         description: entry.description.clone(),
         summary: entry.summary.clone(),
         sources: entry.sources.clone(),
+        citations: citations(&entry.citations),
     })
 }
 
@@ -765,6 +759,7 @@ fn convert_topic(entry: &tables::TopicEntry) -> Converted<Topic> {
         related: references("related", &entry.related)?,
         summary: entry.summary.clone(),
         sources: entry.sources.clone(),
+        citations: citations(&entry.citations),
     })
 }
 
@@ -782,6 +777,7 @@ fn convert_career_story(entry: &tables::CareerStoryEntry) -> Converted<CareerSto
         text: entry.text.clone(),
         summary: entry.summary.clone(),
         sources: entry.sources.clone(),
+        citations: citations(&entry.citations),
     })
 }
 
@@ -790,15 +786,42 @@ fn convert_figure(entry: &tables::FigureEntry) -> Converted<Figure> {
     if !entry.value.is_finite() {
         return Err(("value", "must be a finite number".to_owned()));
     }
+    if let Some(max) = entry.value_max {
+        if !max.is_finite() || max < entry.value {
+            return Err((
+                "value_max",
+                "must be a finite number no lower than `value`".to_owned(),
+            ));
+        }
+    }
     Ok(Figure {
         code: entry.code.clone(),
         statement: entry.statement.clone(),
         value: entry.value,
+        value_max: entry.value_max,
+        qualifier: entry
+            .qualifier
+            .as_deref()
+            .map(|words| {
+                Qualifier::from_words(words).ok_or_else(|| {
+                    let known: Vec<&str> = Qualifier::ALL.iter().map(|q| q.words()).collect();
+                    (
+                        "qualifier",
+                        format!(
+                            "unknown qualifier {words:?}; use one of {}",
+                            known.join(", ")
+                        ),
+                    )
+                })
+            })
+            .transpose()?,
         unit: entry.unit.clone(),
         scope: entry.scope.clone(),
         as_of: optional_date("as_of", entry.as_of.as_ref())?,
         about: references("about", &entry.about)?,
+        summary: String::new(),
         sources: entry.sources.clone(),
+        citations: citations(&entry.citations),
     })
 }
 

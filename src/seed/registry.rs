@@ -13,8 +13,9 @@ use serde::Deserialize;
 use super::names::display_name;
 use super::problems::Problems;
 use super::tables::SeedFile;
+use super::tables::REGISTRY_PROVENANCE;
 use crate::domain::{
-    Code, Edge, Organisation, OrganisationKind, RecordKind, RecordRef, Relation, Validity,
+    Citation, Code, Edge, Organisation, OrganisationKind, RecordKind, RecordRef, Relation, Validity,
 };
 
 /// The `[[source]]` every registry fact cites.
@@ -51,6 +52,9 @@ pub(crate) struct Registry {
     pub(crate) as_of: Option<NaiveDate>,
     /// The file and line each organisation was first read from, for problems found later.
     pub(crate) locations: BTreeMap<Code, (&'static str, usize)>,
+    /// What the two registry counts (open trusts, ICBs) cite: the lines of
+    /// `registry/SOURCES.md` that state them.
+    pub(crate) count_citations: [Vec<Citation>; 2],
 }
 
 #[derive(Debug, Deserialize)]
@@ -154,12 +158,65 @@ pub(crate) fn read(files: &[SeedFile], problems: &mut Problems) -> Registry {
                 .iter()
                 .map(|row| (&row.value.ods_code, CLOSED_TRUSTS_FILE, row.line)),
         );
+    let mut row_citations: BTreeMap<Code, Vec<Citation>> = BTreeMap::new();
     for (code, file, line) in rows_read {
         locations.entry(code.clone()).or_insert((file, line));
+        row_citations
+            .entry(code.clone())
+            .or_default()
+            .extend(row_citation(files, file, line));
     }
     let mut registry = builder.finish(&trusts, &closed_trusts);
+    for organisation in &mut registry.organisations {
+        if let Some(citations) = row_citations.remove(&organisation.code) {
+            organisation.citations = citations;
+        }
+    }
     registry.locations = locations;
+    registry.count_citations = [
+        provenance_citation(files, "## trusts.csv:"),
+        provenance_citation(files, "## icbs-2026.csv:"),
+    ];
     registry
+}
+
+/// A registry row cites itself: the CSV row's text, located as `file:line`.
+fn row_citation(files: &[SeedFile], file: &str, line: usize) -> Option<Citation> {
+    let content = &files
+        .iter()
+        .find(|seed| seed.relative_path == file)?
+        .content;
+    let row = content.lines().nth(line.checked_sub(1)?)?;
+    Some(Citation {
+        source: registry_source(),
+        quote: row.to_owned(),
+        location: Some(format!("{file}:{line}")),
+    })
+}
+
+/// The line of `registry/SOURCES.md` that starts with `heading` (e.g. "## trusts.csv: 199
+/// rows ..."), which states a count the registry figures give.
+fn provenance_citation(files: &[SeedFile], heading: &str) -> Vec<Citation> {
+    let Some(file) = files
+        .iter()
+        .find(|file| file.relative_path == REGISTRY_PROVENANCE)
+    else {
+        return Vec::new();
+    };
+    file.content
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| line.starts_with(heading))
+        .map(|(index, line)| Citation {
+            source: registry_source(),
+            quote: line.trim_start_matches('#').trim().to_owned(),
+            location: Some(format!("{REGISTRY_PROVENANCE}:{}", index + 1)),
+        })
+        .collect()
+}
+
+fn registry_source() -> Code {
+    Code::parse(REGISTRY_SOURCE).expect("a valid code")
 }
 
 fn trust_dates(row: &TrustRow) -> Vec<(&'static str, &String)> {
@@ -388,7 +445,33 @@ impl Builder {
                 self.link_trust(row, previous, since_2022, date(&row.close_date))
             }
             (None, Some(current)) => self.link_trust(row, current, date(&row.open_date), None),
-            (None, None) => {}
+            (None, None) => self.link_closed_trust(row, since_2022),
+        }
+    }
+
+    /// A trust closed after the ICBs were established but before the 2024 extract has no
+    /// 2024 code. Its `icb_ods_code` is the ICB covering its last registered address, in
+    /// today's codes; where that ICB was open for the whole time the trust was (it existed
+    /// in the 2022 structure), the trust is linked to it until it closed. Otherwise (RAP's
+    /// Z9B2Z, created in 2026 from two ICBs) the data does not say which ICB it was in, and
+    /// no link is made. registry/SOURCES.md discloses both.
+    fn link_closed_trust(&mut self, row: &TrustRow, since_2022: Option<NaiveDate>) {
+        let Some(closed) = date(&row.close_date) else {
+            return;
+        };
+        if closed < icbs_established() {
+            return;
+        }
+        let Ok(icb) = Code::parse(&row.icb_ods_code) else {
+            return;
+        };
+        let open_throughout = self.organisations.get(&icb).is_some_and(|icb| {
+            icb.kind == OrganisationKind::Icb
+                && icb.opened <= since_2022
+                && icb.closed.is_none_or(|icb_closed| icb_closed >= closed)
+        });
+        if open_throughout {
+            self.link_trust(row, icb, since_2022, Some(closed));
         }
     }
 
@@ -444,6 +527,7 @@ impl Builder {
             memberships,
             as_of: self.as_of.and_then(|date| date.succ_opt()),
             locations: BTreeMap::new(),
+            count_citations: Default::default(),
         }
     }
 
@@ -463,9 +547,13 @@ impl Builder {
         let opened = date(&row.open_date)
             .map(|date| format!(", opened on {date}"))
             .unwrap_or_default();
+        let according_to = match self.as_of.and_then(|date| date.succ_opt()) {
+            Some(date) => format!("according to the NHS England ODS registry, {date}"),
+            None => "according to the NHS England ODS registry".to_owned(),
+        };
         match date(&row.close_date) {
             Some(closed) => format!(
-                "{display} (ODS code {}) was {kind}{opened}; it closed on {closed}.",
+                "{display} (ODS code {}) was {kind}{opened}; it closed on {closed}, {according_to}.",
                 row.ods_code
             ),
             None => {
@@ -473,7 +561,7 @@ impl Builder {
                 let region =
                     name_of(&row.region_ods_code).unwrap_or_else(|| row.region_ods_code.clone());
                 format!(
-                    "{display} (ODS code {}) is {kind} in {icb}, {region} region{opened}.",
+                    "{display} (ODS code {}) is {kind}{opened}. Its registered address is in the area of {icb} ({region} region), {according_to}; that ICB is not necessarily the trust's commissioner.",
                     row.ods_code
                 )
             }
@@ -513,7 +601,9 @@ fn registry_organisation(
         gss_code: None,
         website: None,
         predecessors: Vec::new(),
-        sources: vec![Code::parse(REGISTRY_SOURCE).expect("a valid code")],
+        historical: false,
+        sources: vec![registry_source()],
+        citations: Vec::new(),
     }
 }
 

@@ -21,7 +21,7 @@ pub(crate) struct SeedFile {
     pub(crate) content: String,
 }
 
-/// Reads every `*.toml` and `*.csv` file under `directory`, in path order. A file that is
+/// Reads every seed file under `directory` (see [`is_seed_file`]), in path order. A file that is
 /// not UTF-8 is a problem at the line of its first invalid byte; every such file is reported
 /// at once.
 pub(crate) fn read_files(directory: &Path) -> Result<Vec<SeedFile>, Error> {
@@ -51,20 +51,19 @@ fn collect(
             collect(root, &path, files, problems)?;
             continue;
         }
-        let extension = path.extension().and_then(|extension| extension.to_str());
-        if !matches!(extension, Some("toml" | "csv")) {
-            continue;
-        }
-        let bytes = std::fs::read(&path).map_err(|source| Error::Io {
-            path: path.clone(),
-            source,
-        })?;
         let relative = path.strip_prefix(root).unwrap_or(&path);
         let relative_path = relative
             .components()
             .map(|part| part.as_os_str().to_string_lossy())
             .collect::<Vec<_>>()
             .join("/");
+        if !is_seed_file(&relative_path) {
+            continue;
+        }
+        let bytes = std::fs::read(&path).map_err(|source| Error::Io {
+            path: path.clone(),
+            source,
+        })?;
         let content = match String::from_utf8(bytes) {
             Ok(content) => content,
             Err(error) => {
@@ -86,6 +85,23 @@ fn collect(
         });
     }
     Ok(())
+}
+
+/// The directory, under the seed directory, that holds the source documents quotes are
+/// checked against.
+pub(crate) const DOCUMENTS_DIR: &str = "documents";
+
+/// The registry's provenance file: the document of the registry's `[[source]]`.
+pub(crate) const REGISTRY_PROVENANCE: &str = "registry/SOURCES.md";
+
+/// Whether a file (path relative to the seed directory) is part of the seed: TOML tables,
+/// CSV rows, source documents and the registry's provenance. Every such file is hashed, so
+/// editing a document reseeds (and rechecks every quote).
+fn is_seed_file(relative_path: &str) -> bool {
+    relative_path.ends_with(".toml")
+        || relative_path.ends_with(".csv")
+        || relative_path.starts_with(&format!("{DOCUMENTS_DIR}/"))
+        || relative_path == REGISTRY_PROVENANCE
 }
 
 /// A record with the file and byte span it was written at.
@@ -118,6 +134,21 @@ impl<T> Located<T> {
             offset += line.len();
         }
         self.line()
+    }
+
+    /// The line of the `n`-th (0-based) entry of `citations = [...]`, written one per line
+    /// as the seed format asks; else the line of `citations`.
+    pub(crate) fn citation_line(&self, n: usize) -> usize {
+        let start = self.field_line("citations");
+        let record = &self.content[self.span.clone()];
+        let first = line_of(&self.content, self.span.start);
+        record
+            .lines()
+            .enumerate()
+            .map(|(index, line)| (first + index, line))
+            .filter(|(line_number, line)| *line_number >= start && line.contains("quote"))
+            .nth(n)
+            .map_or(start, |(line_number, _)| line_number)
     }
 
     pub(crate) fn problem(&self, problems: &mut Problems, field: &str, message: impl Into<String>) {
@@ -285,6 +316,16 @@ pub(crate) struct SourceEntry {
     pub(crate) url: Option<String>,
     pub(crate) licence: Option<String>,
     pub(crate) description: Option<String>,
+    pub(crate) dated: Option<String>,
+    pub(crate) evidence: Option<String>,
+}
+
+/// `{ source = "code", quote = "words" }`: words copied verbatim from a source's document.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CitationEntry {
+    pub(crate) source: Code,
+    pub(crate) quote: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -301,7 +342,11 @@ pub(crate) struct OrganisationEntry {
     pub(crate) opened: Option<Datetime>,
     pub(crate) closed: Option<Datetime>,
     pub(crate) website: Option<String>,
+    #[serde(default)]
+    pub(crate) historical: bool,
     pub(crate) sources: Vec<Code>,
+    #[serde(default)]
+    pub(crate) citations: Vec<CitationEntry>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -317,6 +362,8 @@ pub(crate) struct RoleEntry {
     #[serde(default)]
     pub(crate) activities: Vec<String>,
     pub(crate) sources: Vec<Code>,
+    #[serde(default)]
+    pub(crate) citations: Vec<CitationEntry>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -325,6 +372,8 @@ pub(crate) struct BoardEntry {
     pub(crate) organisation_kind: String,
     pub(crate) roles: Vec<Code>,
     pub(crate) sources: Vec<Code>,
+    #[serde(default)]
+    pub(crate) citations: Vec<CitationEntry>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -335,6 +384,8 @@ pub(crate) struct PostEntry {
     pub(crate) holder: Option<String>,
     pub(crate) holder_as_of: Option<Datetime>,
     pub(crate) sources: Vec<Code>,
+    #[serde(default)]
+    pub(crate) citations: Vec<CitationEntry>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -363,6 +414,8 @@ pub(crate) struct ProgrammeEntry {
     pub(crate) description: Option<String>,
     pub(crate) summary: String,
     pub(crate) sources: Vec<Code>,
+    #[serde(default)]
+    pub(crate) citations: Vec<CitationEntry>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -378,6 +431,8 @@ pub(crate) struct CourseEntry {
     pub(crate) description: Option<String>,
     pub(crate) summary: String,
     pub(crate) sources: Vec<Code>,
+    #[serde(default)]
+    pub(crate) citations: Vec<CitationEntry>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -395,6 +450,8 @@ pub(crate) struct QualificationEntry {
     pub(crate) description: Option<String>,
     pub(crate) summary: String,
     pub(crate) sources: Vec<Code>,
+    #[serde(default)]
+    pub(crate) citations: Vec<CitationEntry>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -410,6 +467,8 @@ pub(crate) struct PayBandEntry {
     pub(crate) description: Option<String>,
     pub(crate) summary: String,
     pub(crate) sources: Vec<Code>,
+    #[serde(default)]
+    pub(crate) citations: Vec<CitationEntry>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -427,6 +486,8 @@ pub(crate) struct TopicEntry {
     pub(crate) related: Vec<String>,
     pub(crate) summary: String,
     pub(crate) sources: Vec<Code>,
+    #[serde(default)]
+    pub(crate) citations: Vec<CitationEntry>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -442,6 +503,8 @@ pub(crate) struct CareerStoryEntry {
     pub(crate) text: String,
     pub(crate) summary: String,
     pub(crate) sources: Vec<Code>,
+    #[serde(default)]
+    pub(crate) citations: Vec<CitationEntry>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -450,12 +513,16 @@ pub(crate) struct FigureEntry {
     pub(crate) code: Code,
     pub(crate) statement: String,
     pub(crate) value: f64,
+    pub(crate) value_max: Option<f64>,
+    pub(crate) qualifier: Option<String>,
     pub(crate) unit: String,
     pub(crate) scope: String,
     pub(crate) as_of: Option<Datetime>,
     #[serde(default)]
     pub(crate) about: Vec<String>,
     pub(crate) sources: Vec<Code>,
+    #[serde(default)]
+    pub(crate) citations: Vec<CitationEntry>,
 }
 
 #[cfg(test)]

@@ -400,3 +400,147 @@ async fn abusive_queries_give_bad_user_input_or_a_normal_answer_never_a_failure(
     let still = app.data(&search_query("Mary Seacole", ", first: 1")).await;
     assert_eq!(references(&still), ["programme:mary-seacole"]);
 }
+
+/// Questions of the kinds people ask without naming the record, written from the source
+/// documents: a situation ("I manage a team..."), an audience in everyday words, a count,
+/// a definition, a cost, a label or a person a source uses, a regulator. Each must find one
+/// of its records in the top 3.
+const DESCRIBED: &[(&str, &[&str])] = &[
+    (
+        "I manage a team and want to influence beyond it: which programme, how long?",
+        &["programme:rosalind-franklin"],
+    ),
+    (
+        "programmes for mid-level leaders",
+        &["programme:rosalind-franklin"],
+    ),
+    (
+        "programme for senior managers moving into executive posts",
+        &["programme:elizabeth-garrett-anderson"],
+    ),
+    (
+        "which programme is for people in their first significant leadership role?",
+        &["programme:mary-seacole"],
+    ),
+    (
+        "programme for nurses taking on their first management role",
+        &["programme:edward-jenner"],
+    ),
+    (
+        "first line manager qualification",
+        &["programme:ihm-ilm-award-first-line-managers"],
+    ),
+    (
+        "how many NHS trusts are there?",
+        &[
+            "figure:figure-registry-open-trusts",
+            "figure:figure-nhs-trusts-count",
+        ],
+    ),
+    (
+        "how many programmes does the Leadership Academy offer?",
+        &["figure:figure-leadership-academy-core-programmes"],
+    ),
+    (
+        "how many days holiday do NHS staff get?",
+        &["figure:figure-holiday-entitlement"],
+    ),
+    (
+        "what percentage of Nye Bevan graduates progress?",
+        &["figure:figure-nye-bevan-progression-within-two-years"],
+    ),
+    (
+        "how many managers are there in the NHS?",
+        &["figure:figure-nhs-managers-share-of-staff"],
+    ),
+    ("what is an ICB?", &["topic:integrated-care-systems"]),
+    ("what is a CCG?", &["topic:clinical-commissioning-groups"]),
+    (
+        "what is distributed leadership?",
+        &["topic:distributed-leadership"],
+    ),
+    (
+        "how much do Leadership Academy programmes cost?",
+        &[
+            "organisation:NHSLA",
+            "topic:nhs-leadership-academy-programmes",
+        ],
+    ),
+    (
+        "what are clinical leaders called?",
+        &[
+            "topic:challenge-clinician-to-leader-transition",
+            "role:clinical-leader",
+        ],
+    ),
+    (
+        "who called clinical leaders keen amateurs?",
+        &[
+            "topic:challenge-clinician-to-leader-transition",
+            "role:clinical-leader",
+        ],
+    ),
+    (
+        "who recommended a staff college?",
+        &["topic:clinical-leadership-development-priorities"],
+    ),
+    (
+        "which regulator does a medical director answer to?",
+        &["organisation:GMC"],
+    ),
+    (
+        "career story of a finance director",
+        &["career-story:don-richards"],
+    ),
+    (
+        "where can I find the Knowledge and Skills Framework?",
+        &["topic:knowledge-and-skills-framework"],
+    ),
+];
+
+#[tokio::test]
+async fn questions_describing_a_situation_a_count_or_a_label_find_their_record_in_the_top_3() {
+    let app = spawn_app().await;
+    let mut misses = Vec::new();
+    for (question, expected) in DESCRIBED {
+        let data = app.data(&search_query(question, ", first: 3")).await;
+        let found = references(&data);
+        if !found
+            .iter()
+            .any(|reference| expected.contains(&reference.as_str()))
+        {
+            misses.push(format!(
+                "{question:?}: expected {expected:?}, got {found:?}"
+            ));
+        }
+    }
+    assert!(misses.is_empty(), "{misses:#?}");
+}
+
+#[tokio::test]
+async fn open_trusts_rank_above_closed_ones_and_the_total_is_exact() {
+    let app = spawn_app().await;
+
+    let data = app
+        .data(r#"{ search(query: "NHS trust", kinds: [ORGANISATION], first: 100) { totalCount pageInfo { hasNextPage } edges { node { record { ... on Organisation { kind closed } } } } } }"#)
+        .await;
+
+    let search = &data["search"];
+    let closed: Vec<bool> = search["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|edge| edge["node"]["record"]["kind"] == "TRUST")
+        .map(|edge| !edge["node"]["record"]["closed"].is_null())
+        .collect();
+    // 199 open trusts outrank every closed one, so the best 100 hold no closed trust.
+    assert!(
+        closed.len() >= 90,
+        "{} trusts in the best 100",
+        closed.len()
+    );
+    assert_eq!(closed.iter().position(|&is_closed| is_closed), None);
+    // 199 open and 72 closed trusts match: the count is not capped at the 100 hits served.
+    assert!(search["totalCount"].as_u64().unwrap() >= 271, "{search:#}");
+    assert_eq!(search["pageInfo"]["hasNextPage"], false);
+}

@@ -40,6 +40,7 @@ provider = "NO-SUCH-BODY"
 summary = "A test programme."
 roles = ["chief-executive", "no-such-role"]
 sources = ["nhs-leadership-guide-2026"]
+citations = [{ source = "nhs-leadership-guide-2026", quote = "NHS England provides national leadership" }]
 
 [[course]]
 code = "broken-course"
@@ -49,6 +50,7 @@ level = "DOCTORAL"
 subject = "testing"
 summary = "A test course."
 sources = ["nhs-leadership-guide-2026"]
+citations = [{ source = "nhs-leadership-guide-2026", quote = "NHS England provides national leadership" }]
 "#,
     );
 
@@ -59,7 +61,7 @@ sources = ["nhs-leadership-guide-2026"]
         [
             r#"broken.toml:5: provider: unknown organisation "NO-SUCH-BODY""#,
             r#"broken.toml:7: roles: unknown role "no-such-role""#,
-            r#"broken.toml:14: level: unknown value "DOCTORAL""#,
+            r#"broken.toml:15: level: unknown value "DOCTORAL""#,
         ]
     );
 }
@@ -81,7 +83,7 @@ fn a_misspelled_field_is_reported_not_ignored() {
 #[test]
 fn a_duplicate_code_names_both_places() {
     let seed_dir = copy_of_seed();
-    write(seed_dir.path(), "zz-dupe.toml", "\n[[role]]\ncode = \"chief-executive\"\nname = \"Again\"\ncategory = \"EXECUTIVE\"\nsummary = \"x\"\nsources = [\"nhs-leadership-guide-2026\"]\n");
+    write(seed_dir.path(), "zz-dupe.toml", "\n[[role]]\ncode = \"chief-executive\"\nname = \"Again\"\ncategory = \"EXECUTIVE\"\nsummary = \"x\"\nsources = [\"nhs-leadership-guide-2026\"]\ncitations = [{ source = \"nhs-leadership-guide-2026\", quote = \"NHS England provides national leadership\" }]\n");
 
     let problems = problems_of(seed_dir.path());
 
@@ -92,7 +94,7 @@ fn a_duplicate_code_names_both_places() {
 #[test]
 fn a_curated_organisation_that_is_also_in_the_registry_names_the_registry_row() {
     let seed_dir = copy_of_seed();
-    write(seed_dir.path(), "zz-icb.toml", "\n[[organisation]]\ncode = \"QWE\"\nname = \"Again\"\nkind = \"ICB\"\naliases = []\nsummary = \"x\"\nsources = [\"nhs-leadership-guide-2026\"]\n");
+    write(seed_dir.path(), "zz-icb.toml", "\n[[organisation]]\ncode = \"QWE\"\nname = \"Again\"\nkind = \"ICB\"\naliases = []\nsummary = \"x\"\nsources = [\"nhs-leadership-guide-2026\"]\ncitations = [{ source = \"nhs-leadership-guide-2026\", quote = \"NHS England provides national leadership\" }]\n");
 
     let problems = problems_of(seed_dir.path());
 
@@ -176,5 +178,206 @@ async fn an_unchanged_seed_is_not_reloaded_on_restart() {
         store.data_version().unwrap(),
         1,
         "the second start found the same seed and wrote nothing"
+    );
+}
+
+/// The small, fully cited seed of `tests/fixtures/cited-seed`, copied to break.
+fn copy_of_cited_fixture() -> tempfile::TempDir {
+    let fixture =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cited-seed");
+    let copy = tempfile::tempdir().expect("a temporary directory");
+    copy_tree(&fixture, copy.path());
+    copy
+}
+
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_tree(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).unwrap();
+        }
+    }
+}
+
+/// Runs the real binary's `check-seed` over `seed_dir`: its exit code and standard error.
+fn check_seed(seed_dir: &std::path::Path) -> (Option<i32>, String) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_nhs-leadership-graph"))
+        .arg("check-seed")
+        .arg("--seed-dir")
+        .arg(seed_dir)
+        .output()
+        .expect("the binary runs");
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// Curated records (every record that is not a registry row or a source) with no citation.
+fn uncited_curated_records(dataset: &nhs_leadership_graph::domain::Dataset) -> Vec<String> {
+    use nhs_leadership_graph::domain::Record;
+    fn uncited<T: Record>(records: &[T], into: &mut Vec<String>) {
+        let registry = "ods-registry-2026";
+        into.extend(
+            records
+                .iter()
+                .filter(|record| record.sources().iter().all(|s| s.as_str() != registry))
+                .filter(|record| record.citations().is_empty())
+                .map(|record| record.reference().to_string()),
+        );
+    }
+    let mut found = Vec::new();
+    uncited(&dataset.organisations, &mut found);
+    uncited(&dataset.roles, &mut found);
+    uncited(&dataset.posts, &mut found);
+    uncited(&dataset.programmes, &mut found);
+    uncited(&dataset.courses, &mut found);
+    uncited(&dataset.qualifications, &mut found);
+    uncited(&dataset.pay_bands, &mut found);
+    uncited(&dataset.topics, &mut found);
+    uncited(&dataset.career_stories, &mut found);
+    uncited(&dataset.figures, &mut found);
+    found
+}
+
+#[test]
+fn check_seed_passes_on_a_seed_whose_quotes_are_verbatim() {
+    let seed_dir = copy_of_cited_fixture();
+
+    let (code, stderr) = check_seed(seed_dir.path());
+
+    assert_eq!((code, stderr), (Some(0), String::new()));
+}
+
+#[test]
+fn check_seed_fails_on_a_quote_changed_by_one_word() {
+    let seed_dir = copy_of_cited_fixture();
+    let records = seed_dir.path().join("web/records.toml");
+    let text = std::fs::read_to_string(&records).unwrap();
+    let line = 1 + text
+        .lines()
+        .position(|line| line.contains("offers nine months of development"))
+        .expect("the Rosalind Franklin quote");
+    std::fs::write(
+        &records,
+        text.replace(
+            "offers nine months of development",
+            "offers ten months of development",
+        ),
+    )
+    .unwrap();
+
+    let (code, stderr) = check_seed(seed_dir.path());
+
+    assert_eq!(code, Some(2), "{stderr}");
+    let expected = format!(
+        "web/records.toml:{line}: citations: quote not found verbatim in documents/003_trimmed.txt: \"Rosalind Franklin Programme offers ten months"
+    );
+    assert!(stderr.starts_with(&expected), "{stderr}");
+    let summary = format!("1 problem(s) in {}\n", seed_dir.path().display());
+    assert!(stderr.ends_with(&summary), "{stderr}");
+}
+
+#[test]
+fn a_citation_of_a_source_the_record_does_not_list_is_a_problem() {
+    let seed_dir = copy_of_cited_fixture();
+    write(
+        seed_dir.path(),
+        "web/extra.toml",
+        r#"[[role]]
+code = "medical-director"
+name = "Medical Director"
+category = "EXECUTIVE"
+summary = "An executive director."
+sources = ["nhs-leadership-guide-2026"]
+citations = [
+  { source = "ods-registry-2026", quote = "One region" },
+  { source = "nhs-leadership-guide-2026", quote = "The Chief Executive role combines multiple demanding responsibilities" },
+]
+"#,
+    );
+
+    let problems = problems_of(seed_dir.path());
+
+    assert_eq!(
+        problems,
+        [
+            r#"web/extra.toml:8: citations: cites "ods-registry-2026", which is not in this record's `sources`"#
+        ]
+    );
+}
+
+#[test]
+fn a_source_whose_document_is_missing_is_a_problem() {
+    let seed_dir = copy_of_cited_fixture();
+    std::fs::remove_file(seed_dir.path().join("documents/003_trimmed.txt")).unwrap();
+
+    let problems = problems_of(seed_dir.path());
+
+    assert_eq!(
+        problems,
+        ["sources.toml:9: document: no file documents/003_trimmed.txt holds the text of this source"]
+    );
+}
+
+#[test]
+fn no_curated_record_is_without_a_citation() {
+    let fixture = seed::load(copy_of_cited_fixture().path()).expect("the fixture loads");
+    assert_eq!(
+        uncited_curated_records(&fixture.dataset),
+        Vec::<String>::new()
+    );
+    // The repository's seed is held to the same rule once the cited seed has landed.
+    if seed::REQUIRE_CITATIONS {
+        let repository = seed::load(&repository_seed_dir()).expect("the seed loads");
+        assert_eq!(
+            uncited_curated_records(&repository.dataset),
+            Vec::<String>::new()
+        );
+    }
+}
+
+#[test]
+fn every_reference_a_record_makes_is_checked_at_the_field_that_wrote_it() {
+    let seed_dir = copy_of_cited_fixture();
+    write(
+        seed_dir.path(),
+        "web/references.toml",
+        r#"[[career_story]]
+code = "a-story"
+person = "A Person"
+job_title = "Manager"
+employer = "Somewhere"
+entry_route = "no-such-topic"
+text = "A story."
+summary = "A story."
+sources = ["nhs-leadership-guide-2026"]
+citations = [{ source = "nhs-leadership-guide-2026", quote = "NHS England provides national leadership" }]
+
+[[figure]]
+code = "a-figure"
+statement = "A figure."
+value = 1
+unit = "posts"
+scope = "a test"
+about = ["post:X24/chief-executive", "programme:no-such-programme"]
+sources = ["nhs-leadership-guide-2026"]
+citations = [{ source = "nhs-leadership-guide-2026", quote = "NHS England provides national leadership" }]
+"#,
+    );
+
+    let problems = problems_of(seed_dir.path());
+
+    assert_eq!(
+        problems,
+        [
+            r#"web/references.toml:6: entry_route: unknown topic "no-such-topic""#,
+            r#"web/references.toml:18: about: "post:X24/chief-executive": refer to the organisation or role, not a post"#,
+            r#"web/references.toml:18: about: unknown programme "no-such-programme""#,
+        ]
     );
 }

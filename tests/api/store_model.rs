@@ -50,6 +50,7 @@ fn course(n: u8, title: u8, accredited: bool) -> Course {
         description: None,
         summary: "A model course.".to_owned(),
         sources: vec![Code::parse("coventry-cmi-2026").unwrap()],
+        citations: Vec::new(),
         publisher: Some(Code::parse("COVENTRY").unwrap()),
         updated_at: None,
         retired_on: None,

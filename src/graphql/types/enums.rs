@@ -34,6 +34,30 @@ pub(crate) enum OrganisationKind {
     Other,
 }
 
+/// The hedge a source puts on a number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(remote = "domain::Qualifier")]
+pub(crate) enum FigureQualifier {
+    /// "nearly"
+    Nearly,
+    /// "almost"
+    Almost,
+    /// "about"
+    About,
+    /// "around"
+    Around,
+    /// "more than"
+    MoreThan,
+    /// "over"
+    Over,
+    /// "up to"
+    UpTo,
+    /// "at least"
+    AtLeast,
+    /// "less than"
+    LessThan,
+}
+
 /// The service type of an NHS trust. Recorded only where a source states it, never guessed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
 #[graphql(remote = "domain::TrustType")]

@@ -8,7 +8,8 @@ use async_graphql::{Context, Object, Result, ID};
 use std::collections::HashMap;
 
 use super::{
-    load_records, sources, OrganisationObject, Record, RoleObject, SourceKind, TopicCategory,
+    citations, currency, load_records, sources, CitationObject, FigureQualifier,
+    OrganisationObject, Record, RoleObject, SourceKind, TopicCategory,
 };
 use crate::domain::{self, Record as _, RecordKind, Relation};
 use crate::graphql::connection::{page_complexity, paginate, Page, PageArgs};
@@ -71,6 +72,30 @@ impl PayBandObject {
     pub(crate) async fn sources(&self, ctx: &Context<'_>) -> Result<Vec<SourceObject>> {
         sources(ctx, &self.0.sources)
     }
+
+    /// The words of its sources each of its facts rests on: quotes found verbatim in the
+    /// source documents, or, for a registry row, the CSV row itself with its `location`.
+    pub(crate) async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<CitationObject>> {
+        citations(ctx, domain::Record::citations(&*self.0))
+    }
+
+    /// The date its facts were stated: the newest date of its sources (for an undated
+    /// document, the date estimated from its content; see `Source.dated`).
+    pub(crate) async fn stated_on(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
+        Ok(currency(ctx, &*self.0)?.stated_on.map(Date))
+    }
+
+    /// Whether its facts may no longer hold: its sources are more than two years old or
+    /// undated, it names a post holder (holders change), or it is a closed or historical
+    /// organisation. `outdatedReasons` says which.
+    pub(crate) async fn may_be_outdated(&self, ctx: &Context<'_>) -> Result<bool> {
+        Ok(currency(ctx, &*self.0)?.may_be_outdated())
+    }
+
+    /// Why its facts may be out of date, one sentence each; empty when nothing suggests so.
+    pub(crate) async fn outdated_reasons(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
+        Ok(currency(ctx, &*self.0)?.reasons)
+    }
 }
 
 /// A piece of leadership or career knowledge: a challenge and its implications, a leadership
@@ -129,6 +154,30 @@ impl TopicObject {
     /// The documents this record comes from, to cite.
     pub(crate) async fn sources(&self, ctx: &Context<'_>) -> Result<Vec<SourceObject>> {
         sources(ctx, &self.0.sources)
+    }
+
+    /// The words of its sources each of its facts rests on: quotes found verbatim in the
+    /// source documents, or, for a registry row, the CSV row itself with its `location`.
+    pub(crate) async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<CitationObject>> {
+        citations(ctx, domain::Record::citations(&*self.0))
+    }
+
+    /// The date its facts were stated: the newest date of its sources (for an undated
+    /// document, the date estimated from its content; see `Source.dated`).
+    pub(crate) async fn stated_on(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
+        Ok(currency(ctx, &*self.0)?.stated_on.map(Date))
+    }
+
+    /// Whether its facts may no longer hold: its sources are more than two years old or
+    /// undated, it names a post holder (holders change), or it is a closed or historical
+    /// organisation. `outdatedReasons` says which.
+    pub(crate) async fn may_be_outdated(&self, ctx: &Context<'_>) -> Result<bool> {
+        Ok(currency(ctx, &*self.0)?.may_be_outdated())
+    }
+
+    /// Why its facts may be out of date, one sentence each; empty when nothing suggests so.
+    pub(crate) async fn outdated_reasons(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
+        Ok(currency(ctx, &*self.0)?.reasons)
     }
 }
 
@@ -206,6 +255,30 @@ impl CareerStoryObject {
     pub(crate) async fn sources(&self, ctx: &Context<'_>) -> Result<Vec<SourceObject>> {
         sources(ctx, &self.0.sources)
     }
+
+    /// The words of its sources each of its facts rests on: quotes found verbatim in the
+    /// source documents, or, for a registry row, the CSV row itself with its `location`.
+    pub(crate) async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<CitationObject>> {
+        citations(ctx, domain::Record::citations(&*self.0))
+    }
+
+    /// The date its facts were stated: the newest date of its sources (for an undated
+    /// document, the date estimated from its content; see `Source.dated`).
+    pub(crate) async fn stated_on(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
+        Ok(currency(ctx, &*self.0)?.stated_on.map(Date))
+    }
+
+    /// Whether its facts may no longer hold: its sources are more than two years old or
+    /// undated, it names a post holder (holders change), or it is a closed or historical
+    /// organisation. `outdatedReasons` says which.
+    pub(crate) async fn may_be_outdated(&self, ctx: &Context<'_>) -> Result<bool> {
+        Ok(currency(ctx, &*self.0)?.may_be_outdated())
+    }
+
+    /// Why its facts may be out of date, one sentence each; empty when nothing suggests so.
+    pub(crate) async fn outdated_reasons(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
+        Ok(currency(ctx, &*self.0)?.reasons)
+    }
 }
 
 /// A quantitative statement with its unit, scope, date and source. Where sources disagree
@@ -236,9 +309,21 @@ impl FigureObject {
         &self.0.statement
     }
 
-    /// The number.
+    /// The number the source states (the low end of a range). Read it with `qualifier`:
+    /// "nearly 40%" is 40 with qualifier `NEARLY`.
     async fn value(&self) -> f64 {
         self.0.value
+    }
+
+    /// The high end, where the source states a range (e.g. 15 to 25 years); null otherwise.
+    async fn value_max(&self) -> Option<f64> {
+        self.0.value_max
+    }
+
+    /// The hedge the source puts on the number ("nearly", "more than"...); null when it
+    /// states the number plainly.
+    async fn qualifier(&self) -> Option<FigureQualifier> {
+        self.0.qualifier.map(Into::into)
     }
 
     /// Its unit (people, percent, trusts, GBP, hours per week...).
@@ -269,14 +354,42 @@ impl FigureObject {
         load_records(graph(ctx), &self.0.about)
     }
 
-    /// The statement, quotable as an answer.
+    /// The statement with its number, hedge and unit, and the source and date that state
+    /// it ("...; according to <source>, <date>"): a figure is a claim in time.
     pub(crate) async fn summary(&self) -> String {
-        self.0.statement.clone()
+        if self.0.summary.is_empty() {
+            return self.0.statement.clone();
+        }
+        self.0.summary.clone()
     }
 
     /// The documents this record comes from, to cite.
     pub(crate) async fn sources(&self, ctx: &Context<'_>) -> Result<Vec<SourceObject>> {
         sources(ctx, &self.0.sources)
+    }
+
+    /// The words of its sources each of its facts rests on: quotes found verbatim in the
+    /// source documents, or, for a registry row, the CSV row itself with its `location`.
+    pub(crate) async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<CitationObject>> {
+        citations(ctx, domain::Record::citations(&*self.0))
+    }
+
+    /// The date its facts were stated: the newest date of its sources (for an undated
+    /// document, the date estimated from its content; see `Source.dated`).
+    pub(crate) async fn stated_on(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
+        Ok(currency(ctx, &*self.0)?.stated_on.map(Date))
+    }
+
+    /// Whether its facts may no longer hold: its sources are more than two years old or
+    /// undated, it names a post holder (holders change), or it is a closed or historical
+    /// organisation. `outdatedReasons` says which.
+    pub(crate) async fn may_be_outdated(&self, ctx: &Context<'_>) -> Result<bool> {
+        Ok(currency(ctx, &*self.0)?.may_be_outdated())
+    }
+
+    /// Why its facts may be out of date, one sentence each; empty when nothing suggests so.
+    pub(crate) async fn outdated_reasons(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
+        Ok(currency(ctx, &*self.0)?.reasons)
     }
 }
 
@@ -351,11 +464,22 @@ impl SourceObject {
         self.0.description.as_deref()
     }
 
+    /// For a document that carries no date: its date in words, estimated from its content
+    /// (e.g. "circa 2013–14"); `asOf` then holds the estimated date. Null for dated sources.
+    async fn dated(&self) -> Option<&str> {
+        self.0.dated.as_deref()
+    }
+
+    /// How `dated` was estimated: the internal evidence.
+    async fn dating_evidence(&self) -> Option<&str> {
+        self.0.evidence.as_deref()
+    }
+
     /// A sentence naming the document, its publisher and date.
     pub(crate) async fn summary(&self) -> String {
         let date = self
             .0
-            .effective_date()
+            .date_label()
             .map(|date| format!(", {date}"))
             .unwrap_or_default();
         format!("{} ({}{date}).", self.0.title, self.0.publisher)
@@ -364,6 +488,30 @@ impl SourceObject {
     /// The source itself, for the `Record` interface.
     pub(crate) async fn sources(&self) -> Vec<SourceObject> {
         vec![SourceObject(self.0.clone())]
+    }
+
+    /// The words of its sources each of its facts rests on: quotes found verbatim in the
+    /// source documents, or, for a registry row, the CSV row itself with its `location`.
+    pub(crate) async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<CitationObject>> {
+        citations(ctx, domain::Record::citations(&*self.0))
+    }
+
+    /// The date its facts were stated: the newest date of its sources (for an undated
+    /// document, the date estimated from its content; see `Source.dated`).
+    pub(crate) async fn stated_on(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
+        Ok(currency(ctx, &*self.0)?.stated_on.map(Date))
+    }
+
+    /// Whether its facts may no longer hold: its sources are more than two years old or
+    /// undated, it names a post holder (holders change), or it is a closed or historical
+    /// organisation. `outdatedReasons` says which.
+    pub(crate) async fn may_be_outdated(&self, ctx: &Context<'_>) -> Result<bool> {
+        Ok(currency(ctx, &*self.0)?.may_be_outdated())
+    }
+
+    /// Why its facts may be out of date, one sentence each; empty when nothing suggests so.
+    pub(crate) async fn outdated_reasons(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
+        Ok(currency(ctx, &*self.0)?.reasons)
     }
 
     /// Every record this source supports.

@@ -5,8 +5,8 @@ use std::sync::Arc;
 use async_graphql::{Context, Enum, Object, Result, SimpleObject, ID};
 
 use super::{
-    about, sources, CourseLevel, FigureObject, OrganisationObject, RoleObject, SourceObject,
-    TopicObject,
+    about, citations, currency, sources, CitationObject, CourseLevel, FigureObject,
+    OrganisationObject, RoleObject, SourceObject, TopicObject,
 };
 use crate::domain::{self, Record as _, RecordKind, Relation};
 use crate::graphql::data::graph;
@@ -168,6 +168,30 @@ impl ProgrammeObject {
     pub(crate) async fn sources(&self, ctx: &Context<'_>) -> Result<Vec<SourceObject>> {
         sources(ctx, &self.0.sources)
     }
+
+    /// The words of its sources each of its facts rests on: quotes found verbatim in the
+    /// source documents, or, for a registry row, the CSV row itself with its `location`.
+    pub(crate) async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<CitationObject>> {
+        citations(ctx, domain::Record::citations(&*self.0))
+    }
+
+    /// The date its facts were stated: the newest date of its sources (for an undated
+    /// document, the date estimated from its content; see `Source.dated`).
+    pub(crate) async fn stated_on(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
+        Ok(currency(ctx, &*self.0)?.stated_on.map(Date))
+    }
+
+    /// Whether its facts may no longer hold: its sources are more than two years old or
+    /// undated, it names a post holder (holders change), or it is a closed or historical
+    /// organisation. `outdatedReasons` says which.
+    pub(crate) async fn may_be_outdated(&self, ctx: &Context<'_>) -> Result<bool> {
+        Ok(currency(ctx, &*self.0)?.may_be_outdated())
+    }
+
+    /// Why its facts may be out of date, one sentence each; empty when nothing suggests so.
+    pub(crate) async fn outdated_reasons(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
+        Ok(currency(ctx, &*self.0)?.reasons)
+    }
 }
 
 /// A course offered by a university or other provider, with its accreditations.
@@ -295,6 +319,30 @@ impl CourseObject {
     pub(crate) async fn sources(&self, ctx: &Context<'_>) -> Result<Vec<SourceObject>> {
         sources(ctx, &self.0.sources)
     }
+
+    /// The words of its sources each of its facts rests on: quotes found verbatim in the
+    /// source documents, or, for a registry row, the CSV row itself with its `location`.
+    pub(crate) async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<CitationObject>> {
+        citations(ctx, domain::Record::citations(&*self.0))
+    }
+
+    /// The date its facts were stated: the newest date of its sources (for an undated
+    /// document, the date estimated from its content; see `Source.dated`).
+    pub(crate) async fn stated_on(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
+        Ok(currency(ctx, &*self.0)?.stated_on.map(Date))
+    }
+
+    /// Whether its facts may no longer hold: its sources are more than two years old or
+    /// undated, it names a post holder (holders change), or it is a closed or historical
+    /// organisation. `outdatedReasons` says which.
+    pub(crate) async fn may_be_outdated(&self, ctx: &Context<'_>) -> Result<bool> {
+        Ok(currency(ctx, &*self.0)?.may_be_outdated())
+    }
+
+    /// Why its facts may be out of date, one sentence each; empty when nothing suggests so.
+    pub(crate) async fn outdated_reasons(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
+        Ok(currency(ctx, &*self.0)?.reasons)
+    }
 }
 
 /// Whether a course is still offered.
@@ -396,5 +444,29 @@ impl QualificationObject {
     /// The documents this record comes from, to cite.
     pub(crate) async fn sources(&self, ctx: &Context<'_>) -> Result<Vec<SourceObject>> {
         sources(ctx, &self.0.sources)
+    }
+
+    /// The words of its sources each of its facts rests on: quotes found verbatim in the
+    /// source documents, or, for a registry row, the CSV row itself with its `location`.
+    pub(crate) async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<CitationObject>> {
+        citations(ctx, domain::Record::citations(&*self.0))
+    }
+
+    /// The date its facts were stated: the newest date of its sources (for an undated
+    /// document, the date estimated from its content; see `Source.dated`).
+    pub(crate) async fn stated_on(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
+        Ok(currency(ctx, &*self.0)?.stated_on.map(Date))
+    }
+
+    /// Whether its facts may no longer hold: its sources are more than two years old or
+    /// undated, it names a post holder (holders change), or it is a closed or historical
+    /// organisation. `outdatedReasons` says which.
+    pub(crate) async fn may_be_outdated(&self, ctx: &Context<'_>) -> Result<bool> {
+        Ok(currency(ctx, &*self.0)?.may_be_outdated())
+    }
+
+    /// Why its facts may be out of date, one sentence each; empty when nothing suggests so.
+    pub(crate) async fn outdated_reasons(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
+        Ok(currency(ctx, &*self.0)?.reasons)
     }
 }

@@ -6,8 +6,9 @@ use async_graphql::{Context, Object, Result, SimpleObject, ID};
 use chrono::NaiveDate;
 
 use super::{
-    about, sources, CareerStoryObject, CourseObject, FigureObject, OrganisationKind, PostObject,
-    ProgrammeObject, QualificationObject, SourceObject, TopicObject, TrustType,
+    about, citations, currency, sources, CareerStoryObject, CitationObject, CourseObject,
+    FigureObject, OrganisationKind, PostObject, ProgrammeObject, QualificationObject, SourceObject,
+    TopicObject, TrustType,
 };
 use crate::domain::{self, Record as _, RecordKind, Relation, Validity};
 use crate::graphql::connection::{page_complexity, paginate, Page, PageArgs};
@@ -95,6 +96,12 @@ impl OrganisationObject {
         self.0.closed.map(Date)
     }
 
+    /// Whether it no longer exists in the form its source describes (a clinical
+    /// commissioning group, a primary care trust): what the source says of it is history.
+    async fn historical(&self) -> bool {
+        self.0.historical
+    }
+
     /// Whether it was open on `asOf` (default: today).
     async fn is_open(
         &self,
@@ -120,6 +127,9 @@ impl OrganisationObject {
 
     /// The parent organisation on `asOf`: a trust's ICB, an ICB's region, a region's NHS England.
     /// Without `asOf`, today's parent, or for a closed organisation its last one.
+    /// A trust's ICB is the one whose area holds the trust's registered address (the NHS
+    /// England ODS registry's "high level health geography"), not necessarily its commissioner;
+    /// links before 2024 are assumed to start on 1 July 2022, when ICBs were established.
     async fn parent(
         &self,
         ctx: &Context<'_>,
@@ -319,6 +329,30 @@ impl OrganisationObject {
     /// The documents this record comes from, to cite.
     pub(crate) async fn sources(&self, ctx: &Context<'_>) -> Result<Vec<SourceObject>> {
         sources(ctx, &self.0.sources)
+    }
+
+    /// The words of its sources each of its facts rests on: quotes found verbatim in the
+    /// source documents, or, for a registry row, the CSV row itself with its `location`.
+    pub(crate) async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<CitationObject>> {
+        citations(ctx, domain::Record::citations(&*self.0))
+    }
+
+    /// The date its facts were stated: the newest date of its sources (for an undated
+    /// document, the date estimated from its content; see `Source.dated`).
+    pub(crate) async fn stated_on(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
+        Ok(currency(ctx, &*self.0)?.stated_on.map(Date))
+    }
+
+    /// Whether its facts may no longer hold: its sources are more than two years old or
+    /// undated, it names a post holder (holders change), or it is a closed or historical
+    /// organisation. `outdatedReasons` says which.
+    pub(crate) async fn may_be_outdated(&self, ctx: &Context<'_>) -> Result<bool> {
+        Ok(currency(ctx, &*self.0)?.may_be_outdated())
+    }
+
+    /// Why its facts may be out of date, one sentence each; empty when nothing suggests so.
+    pub(crate) async fn outdated_reasons(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
+        Ok(currency(ctx, &*self.0)?.reasons)
     }
 }
 

@@ -5,8 +5,9 @@ use std::sync::Arc;
 use async_graphql::{Context, Object, Result, SimpleObject, ID};
 
 use super::{
-    about, sources, CareerStoryObject, FigureObject, OrganisationObject, PayBandObject,
-    ProgrammeObject, QualificationObject, RoleCategory, SourceObject, TopicObject,
+    about, citations, currency, sources, CareerStoryObject, CitationObject, FigureObject,
+    OrganisationObject, PayBandObject, ProgrammeObject, QualificationObject, RoleCategory,
+    SourceObject, TopicObject,
 };
 use crate::domain::{self, Record as _, RecordKind, Relation};
 use crate::graphql::connection::{page_complexity, paginate, Page, PageArgs};
@@ -154,6 +155,30 @@ impl RoleObject {
     pub(crate) async fn sources(&self, ctx: &Context<'_>) -> Result<Vec<SourceObject>> {
         sources(ctx, &self.0.sources)
     }
+
+    /// The words of its sources each of its facts rests on: quotes found verbatim in the
+    /// source documents, or, for a registry row, the CSV row itself with its `location`.
+    pub(crate) async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<CitationObject>> {
+        citations(ctx, domain::Record::citations(&*self.0))
+    }
+
+    /// The date its facts were stated: the newest date of its sources (for an undated
+    /// document, the date estimated from its content; see `Source.dated`).
+    pub(crate) async fn stated_on(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
+        Ok(currency(ctx, &*self.0)?.stated_on.map(Date))
+    }
+
+    /// Whether its facts may no longer hold: its sources are more than two years old or
+    /// undated, it names a post holder (holders change), or it is a closed or historical
+    /// organisation. `outdatedReasons` says which.
+    pub(crate) async fn may_be_outdated(&self, ctx: &Context<'_>) -> Result<bool> {
+        Ok(currency(ctx, &*self.0)?.may_be_outdated())
+    }
+
+    /// Why its facts may be out of date, one sentence each; empty when nothing suggests so.
+    pub(crate) async fn outdated_reasons(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
+        Ok(currency(ctx, &*self.0)?.reasons)
+    }
 }
 
 /// The post of a role at one organisation, e.g. the Chief Executive of a trust.
@@ -166,6 +191,8 @@ pub(crate) struct Holder {
     name: String,
     /// The date the source says this was so: check it before quoting the holder as current.
     as_of: Option<Date>,
+    /// The source that names the holder.
+    source: Option<SourceObject>,
 }
 
 /// The post of a role at one organisation, e.g. the Chief Executive of a trust.
@@ -204,12 +231,28 @@ impl PostObject {
         })
     }
 
-    /// Who holds the post, where a source names them; null otherwise.
-    async fn holder(&self) -> Option<Holder> {
-        self.0.holder.as_ref().map(|holder| Holder {
+    /// Who holds the post, where a source names them, as of the date it says; null otherwise.
+    async fn holder(&self, ctx: &Context<'_>) -> Result<Option<Holder>> {
+        let Some(holder) = &self.0.holder else {
+            return Ok(None);
+        };
+        let source = graph(ctx)
+            .many::<domain::Source>(&self.0.sources)?
+            .into_iter()
+            .next()
+            .map(SourceObject);
+        Ok(Some(Holder {
             name: holder.name.clone(),
             as_of: holder.as_of.map(Date),
-        })
+            source,
+        }))
+    }
+
+    /// Whether the post comes from a `[[board]]` template: the board post a typical NHS
+    /// trust has, not one a source states for this organisation. A template post has no
+    /// holder recorded; do not read it as a fact about this trust.
+    async fn from_template(&self) -> bool {
+        self.0.from_template
     }
 
     /// One or two sentences about the post, quotable as an answer.
@@ -220,5 +263,29 @@ impl PostObject {
     /// The documents this record comes from, to cite.
     pub(crate) async fn sources(&self, ctx: &Context<'_>) -> Result<Vec<SourceObject>> {
         sources(ctx, &self.0.sources)
+    }
+
+    /// The words of its sources each of its facts rests on: quotes found verbatim in the
+    /// source documents, or, for a registry row, the CSV row itself with its `location`.
+    pub(crate) async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<CitationObject>> {
+        citations(ctx, domain::Record::citations(&*self.0))
+    }
+
+    /// The date its facts were stated: the newest date of its sources (for an undated
+    /// document, the date estimated from its content; see `Source.dated`).
+    pub(crate) async fn stated_on(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
+        Ok(currency(ctx, &*self.0)?.stated_on.map(Date))
+    }
+
+    /// Whether its facts may no longer hold: its sources are more than two years old or
+    /// undated, it names a post holder (holders change), or it is a closed or historical
+    /// organisation. `outdatedReasons` says which.
+    pub(crate) async fn may_be_outdated(&self, ctx: &Context<'_>) -> Result<bool> {
+        Ok(currency(ctx, &*self.0)?.may_be_outdated())
+    }
+
+    /// Why its facts may be out of date, one sentence each; empty when nothing suggests so.
+    pub(crate) async fn outdated_reasons(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
+        Ok(currency(ctx, &*self.0)?.reasons)
     }
 }
