@@ -95,17 +95,11 @@ cited!(
     FigureEntry,
 );
 
-/// Checks the citations of every curated entry of every table. `require` turns on the rule
-/// that every entry cites each of its sources at least once.
-pub(crate) fn check(
-    tables: &Tables,
-    documents: &Documents,
-    require: bool,
-    problems: &mut Problems,
-) {
+/// Checks the citations of every curated entry of every table: each quote is found verbatim
+/// in its source's document, and every entry cites each of its sources at least once.
+pub(crate) fn check(tables: &Tables, documents: &Documents, problems: &mut Problems) {
     let mut checker = Checker {
         documents,
-        require,
         problems,
     };
     checker.all(&tables.organisations);
@@ -131,7 +125,6 @@ pub(crate) fn citations(entries: &[CitationEntry]) -> Vec<Citation> {
 
 struct Checker<'a> {
     documents: &'a Documents,
-    require: bool,
     problems: &'a mut Problems,
 }
 
@@ -174,9 +167,6 @@ impl Checker<'_> {
                 ));
             }
         }
-        if !self.require {
-            return;
-        }
         if citations.is_empty() {
             entry.problem(
                 self.problems,
@@ -217,7 +207,7 @@ mod tests {
         }
     }
 
-    fn problems(require: bool, records: &str) -> Vec<String> {
+    fn problems(records: &str) -> Vec<String> {
         let files = [
             file(
                 "sources.toml",
@@ -229,17 +219,16 @@ mod tests {
         let mut problems = Problems::default();
         let tables = Tables::parse(&files, &mut problems);
         let documents = Documents::read(&tables.sources, &files, &mut problems);
-        check(&tables, &documents, require, &mut problems);
+        check(&tables, &documents, &mut problems);
         problems.to_string().lines().map(str::to_owned).collect()
     }
 
     const UNCITED: &str = "[[role]]\ncode = \"r\"\nname = \"R\"\ncategory = \"EXECUTIVE\"\nsummary = \"S\"\nsources = [\"doc\"]\n";
 
     #[test]
-    fn a_record_without_citations_is_a_problem_only_when_citations_are_required() {
-        assert_eq!(problems(false, UNCITED), Vec::<String>::new());
+    fn a_record_without_citations_is_a_problem() {
         assert_eq!(
-            problems(true, UNCITED),
+            problems(UNCITED),
             ["web/roles.toml:1: citations: every curated record needs at least one citation (the words of its source it rests on)"]
         );
     }
@@ -249,7 +238,7 @@ mod tests {
         let cited = format!(
             "{UNCITED}citations = [\n  {{ source = \"doc\", quote = 'The \"first\" line of the-document.' }},\n]\n"
         );
-        assert_eq!(problems(true, &cited), Vec::<String>::new());
+        assert_eq!(problems(&cited), Vec::<String>::new());
     }
 
     #[test]
@@ -258,7 +247,7 @@ mod tests {
             "{UNCITED}citations = [\n  {{ source = \"doc\", quote = \"the first\" }},\n  {{ source = \"doc\", quote = \"The \\\"First\\\" line\" }},\n]\n"
         );
         assert_eq!(
-            problems(false, &cited),
+            problems(&cited),
             [
                 "web/roles.toml:8: citations: quote not found verbatim in documents/doc.txt: \"the first\"",
                 "web/roles.toml:9: citations: quote not found verbatim in documents/doc.txt: \"The \\\"First\\\" line\"",

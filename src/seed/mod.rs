@@ -27,12 +27,6 @@ pub use problems::{Problem, Problems};
 /// Bump when the way seed files become records changes, so existing stores reseed.
 const DERIVATION_VERSION: &str = "nhs-leadership-graph seed derivation 3";
 
-/// Whether every curated record must cite each of its sources (`citations = [...]`).
-/// Quotes that are present are always checked against their documents; this switches on
-/// only the rule that none may be missing.
-// The lead flips this when the cited seed lands.
-pub const REQUIRE_CITATIONS: bool = false;
-
 /// Why seeding failed.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

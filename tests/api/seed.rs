@@ -331,14 +331,12 @@ fn no_curated_record_is_without_a_citation() {
         uncited_curated_records(&fixture.dataset),
         Vec::<String>::new()
     );
-    // The repository's seed is held to the same rule once the cited seed has landed.
-    if seed::REQUIRE_CITATIONS {
-        let repository = seed::load(&repository_seed_dir()).expect("the seed loads");
-        assert_eq!(
-            uncited_curated_records(&repository.dataset),
-            Vec::<String>::new()
-        );
-    }
+    let repository = seed::load(&repository_seed_dir()).expect("the seed loads");
+    assert_eq!(
+        uncited_curated_records(&repository.dataset),
+        Vec::<String>::new(),
+        "the repository's seed is held to the same rule"
+    );
 }
 
 #[test]
