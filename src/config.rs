@@ -7,8 +7,6 @@ use clap::{Args, ValueEnum};
 
 /// Where the server listens unless told otherwise.
 pub const DEFAULT_BIND: &str = "127.0.0.1:8000";
-/// The seed directory this build was made from (the repository's `seed/`).
-pub const DEFAULT_SEED_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/seed");
 
 /// The response cache's default byte budget (64 MiB).
 pub const DEFAULT_RESPONSE_CACHE_BYTES: u64 = 64 * 1024 * 1024;
@@ -112,9 +110,10 @@ pub struct DataConfig {
     #[arg(long, env = "NHS_GRAPH_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
 
-    /// Directory of the seed files (TOML and CSV). Defaults to this build's `seed/`.
-    #[arg(long, env = "NHS_GRAPH_SEED_DIR", default_value = DEFAULT_SEED_DIR)]
-    pub seed_dir: PathBuf,
+    /// A seed directory to load instead of the seed built into the binary (the repository's
+    /// `seed/` as it was when the binary was built); for operators who edit the knowledge.
+    #[arg(long, env = "NHS_GRAPH_SEED_DIR")]
+    pub seed_dir: Option<PathBuf>,
 
     /// A PostgreSQL database to keep the store in instead of `--data-dir`, such as
     /// `postgres://user:password@host:5432/nhs_graph`: the store of record when more than one
@@ -133,7 +132,7 @@ impl DataConfig {
     pub fn new(data_dir: PathBuf) -> Self {
         Self {
             data_dir: Some(data_dir),
-            seed_dir: PathBuf::from(DEFAULT_SEED_DIR),
+            seed_dir: None,
             database_url: None,
         }
     }

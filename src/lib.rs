@@ -77,9 +77,10 @@ impl App {
 /// Returns once the server accepts connections.
 pub async fn start(config: Config) -> anyhow::Result<App> {
     let store = Arc::new(open_store(&config.data).await?);
-    let outcome = seed::ensure_seeded(store.clone(), config.data.seed_dir.clone())
+    let seed_source = seed::SeedSource::new(config.data.seed_dir.clone());
+    let outcome = seed::ensure_seeded(store.clone(), seed_source.clone())
         .await
-        .with_context(|| format!("seeding from {}", config.data.seed_dir.display()))?;
+        .with_context(|| format!("seeding from {seed_source}"))?;
     match outcome {
         seed::SeedOutcome::Unchanged => tracing::info!("store already holds the current seed"),
         seed::SeedOutcome::Loaded(write) => tracing::info!(

@@ -175,11 +175,11 @@ fn serve(config: Config) -> anyhow::Result<ExitCode> {
 }
 
 fn check_seed(data: &DataConfig) -> anyhow::Result<ExitCode> {
-    match nhs_leadership_graph::seed::load(&data.seed_dir) {
+    let source = nhs_leadership_graph::seed::SeedSource::new(data.seed_dir.clone());
+    match nhs_leadership_graph::seed::load_from(&source) {
         Ok(seed) => {
             println!(
-                "seed at {} is valid: {} records, {} links",
-                data.seed_dir.display(),
+                "seed at {source} is valid: {} records, {} links",
                 seed.dataset.n_records(),
                 seed.dataset.edges().len()
             );
@@ -187,11 +187,7 @@ fn check_seed(data: &DataConfig) -> anyhow::Result<ExitCode> {
         }
         Err(nhs_leadership_graph::seed::Error::Invalid(problems)) => {
             eprint!("{problems}");
-            eprintln!(
-                "{} problem(s) in {}",
-                problems.len(),
-                data.seed_dir.display()
-            );
+            eprintln!("{} problem(s) in {source}", problems.len());
             Ok(ExitCode::from(2))
         }
         Err(error) => Err(error).context("checking the seed"),
@@ -205,7 +201,7 @@ fn keys(command: KeysCommand) -> anyhow::Result<ExitCode> {
         | KeysCommand::List { data }
         | KeysCommand::Revoke { data, .. } => data,
     };
-    let store = open_store(&data)?;
+    let store = open_store(data)?;
     match command {
         KeysCommand::Issue {
             organisation,

@@ -2,7 +2,6 @@
 //! to its domain record, then checks every reference, collecting every problem.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 
 use chrono::NaiveDate;
 
@@ -14,7 +13,7 @@ use super::tables::{self, Located, SeedFile, Tables};
 use crate::domain::*;
 
 /// Builds the dataset, or returns every problem found.
-pub(crate) fn build(_directory: &Path, files: &[SeedFile]) -> Result<Dataset, Problems> {
+pub(crate) fn build(files: &[SeedFile]) -> Result<Dataset, Problems> {
     let mut problems = Problems::default();
     let tables = Tables::parse(files, &mut problems);
     let documents = Documents::read(&tables.sources, files, &mut problems);

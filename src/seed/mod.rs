@@ -58,27 +58,75 @@ pub enum SeedOutcome {
     Loaded(SeedWrite),
 }
 
+/// Where the seed is read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SeedSource {
+    /// The repository's `seed/` built into the binary, so that a release binary copied to a
+    /// server or an image needs no files beside it. (A debug build reads the checkout's
+    /// `seed/` at run time instead, as rust-embed does, so an edit needs no rebuild.)
+    Embedded,
+    /// A directory given with `--seed-dir`.
+    Directory(PathBuf),
+}
+
+impl SeedSource {
+    /// `--seed-dir` if given, else the seed built into the binary.
+    pub fn new(directory: Option<PathBuf>) -> Self {
+        directory.map_or(Self::Embedded, Self::Directory)
+    }
+
+    /// Every seed file, sorted by path.
+    fn read(&self) -> Result<Vec<tables::SeedFile>, Error> {
+        match self {
+            Self::Directory(directory) => tables::read_files(directory),
+            Self::Embedded => tables::files_from(EmbeddedSeed::iter().filter_map(|path| {
+                let file = EmbeddedSeed::get(&path)?;
+                Some((path.into_owned(), file.data.into_owned()))
+            })),
+        }
+    }
+}
+
+impl std::fmt::Display for SeedSource {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Embedded => formatter.write_str("the seed built into this binary"),
+            Self::Directory(directory) => write!(formatter, "{}", directory.display()),
+        }
+    }
+}
+
+/// The repository's `seed/`, built into the binary.
+#[derive(rust_embed::RustEmbed)]
+#[folder = "seed/"]
+struct EmbeddedSeed;
+
 /// Parses and validates every file in `directory` without writing anything.
 pub fn load(directory: &Path) -> Result<Seed, Error> {
-    let files = tables::read_files(directory)?;
+    load_from(&SeedSource::Directory(directory.to_owned()))
+}
+
+/// Parses and validates the seed of `source` without writing anything.
+pub fn load_from(source: &SeedSource) -> Result<Seed, Error> {
+    let files = source.read()?;
     let hash = content_hash(&files);
-    let dataset = build::build(directory, &files).map_err(Error::Invalid)?;
+    let dataset = build::build(&files).map_err(Error::Invalid)?;
     Ok(Seed { dataset, hash })
 }
 
 /// Loads `directory` into `store` unless the store already holds exactly this content.
 /// Blocking work runs on tokio's blocking pool.
-pub async fn ensure_seeded(store: Arc<Store>, directory: PathBuf) -> Result<SeedOutcome, Error> {
+pub async fn ensure_seeded(store: Arc<Store>, source: SeedSource) -> Result<SeedOutcome, Error> {
     tokio::task::spawn_blocking(move || {
-        let files = tables::read_files(&directory)?;
+        let files = source.read()?;
         let hash = content_hash(&files);
         if store.seed_hash()? == Some(hash) {
             return Ok(SeedOutcome::Unchanged);
         }
-        let dataset = build::build(&directory, &files).map_err(Error::Invalid)?;
+        let dataset = build::build(&files).map_err(Error::Invalid)?;
         // The write can take a while on a large seed; say what the server is doing.
         tracing::info!(
-            directory = %directory.display(),
+            source = %source,
             records = dataset.n_records(),
             "the seed changed: writing it to the store"
         );

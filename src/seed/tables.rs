@@ -64,27 +64,55 @@ fn collect(
             path: path.clone(),
             source,
         })?;
-        let content = match String::from_utf8(bytes) {
-            Ok(content) => content,
-            Err(error) => {
-                let valid = error.utf8_error().valid_up_to();
-                let before = &error.as_bytes()[..valid];
-                let line = before.iter().filter(|byte| **byte == b'\n').count() + 1;
-                problems.push(
-                    &relative_path,
-                    line,
-                    "(encoding)",
-                    format!("not valid UTF-8 (byte {valid} of the file); save it as UTF-8"),
-                );
-                continue;
-            }
-        };
-        files.push(SeedFile {
-            relative_path,
-            content,
-        });
+        decode(relative_path, bytes, files, problems);
     }
     Ok(())
+}
+
+/// The seed files among `entries` (path relative to the seed's root, bytes), sorted by path,
+/// as [`read_files`] reads a directory: for the seed built into the binary.
+pub(crate) fn files_from(
+    entries: impl IntoIterator<Item = (String, Vec<u8>)>,
+) -> Result<Vec<SeedFile>, Error> {
+    let mut files = Vec::new();
+    let mut problems = Problems::default();
+    for (relative_path, bytes) in entries {
+        if is_seed_file(&relative_path) {
+            decode(relative_path, bytes, &mut files, &mut problems);
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Invalid(problems));
+    }
+    files.sort_by(|a, b| a.relative_path.cmp(&b.relative_path));
+    Ok(files)
+}
+
+/// Adds the file to `files`, or, when it is not UTF-8, a problem at the line of its first
+/// invalid byte.
+fn decode(
+    relative_path: String,
+    bytes: Vec<u8>,
+    files: &mut Vec<SeedFile>,
+    problems: &mut Problems,
+) {
+    match String::from_utf8(bytes) {
+        Ok(content) => files.push(SeedFile {
+            relative_path,
+            content,
+        }),
+        Err(error) => {
+            let valid = error.utf8_error().valid_up_to();
+            let before = &error.as_bytes()[..valid];
+            let line = before.iter().filter(|byte| **byte == b'\n').count() + 1;
+            problems.push(
+                &relative_path,
+                line,
+                "(encoding)",
+                format!("not valid UTF-8 (byte {valid} of the file); save it as UTF-8"),
+            );
+        }
+    }
 }
 
 /// The directory, under the seed directory, that holds the source documents quotes are

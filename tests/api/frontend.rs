@@ -130,7 +130,7 @@ async fn every_connection_pages_backwards_and_refuses_first_with_last() {
     let connections = [
         ("organisations(kind: ICB", "organisations"),
         ("courses(", "courses"),
-        (r#"search(query: "leadership""#, "search"),
+        (r#"search(query: "nye bevan programme""#, "search"),
     ];
     for (opening, field) in connections {
         let separator = if opening.ends_with('(') { "" } else { ", " };

@@ -60,7 +60,7 @@ fn config(data_dir: &Path, seed_dir: &Path) -> Config {
         "127.0.0.1:0".parse().expect("an address"),
         data_dir.to_owned(),
     );
-    config.data.seed_dir = seed_dir.to_owned();
+    config.data.seed_dir = Some(seed_dir.to_owned());
     config
 }
 

@@ -473,7 +473,7 @@ async fn a_reseed_by_another_server_keeps_partner_published_courses() {
         let (url, seed) = (url.clone(), seed.path().to_owned());
         spawn_app_with(move |config| {
             config.data.database_url = Some(url);
-            config.data.seed_dir = seed;
+            config.data.seed_dir = Some(seed);
         })
         .await
     };
@@ -500,7 +500,7 @@ async fn a_reseed_by_another_server_keeps_partner_published_courses() {
         let (url, seed) = (url.clone(), seed.path().to_owned());
         spawn_app_with(move |config| {
             config.data.database_url = Some(url);
-            config.data.seed_dir = seed;
+            config.data.seed_dir = Some(seed);
         })
         .await
     };

@@ -379,3 +379,32 @@ citations = [{ source = "nhs-leadership-guide-2026", quote = "NHS England provid
         ]
     );
 }
+
+#[test]
+fn the_binary_carries_the_repository_seed_and_needs_no_seed_directory() {
+    // Run from an empty directory, with no `--seed-dir`: a release binary copied to a server
+    // finds its knowledge inside itself.
+    let elsewhere = tempfile::tempdir().expect("a temporary directory");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_nhs-leadership-graph"))
+        .arg("check-seed")
+        .current_dir(elsewhere.path())
+        .env_remove("NHS_GRAPH_SEED_DIR")
+        .output()
+        .expect("the binary runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.starts_with("seed at the seed built into this binary is valid"),
+        "{stdout}"
+    );
+    let embedded = seed::load_from(&seed::SeedSource::Embedded).expect("the built-in seed loads");
+    let repository = seed::load(&repository_seed_dir()).expect("the repository's seed loads");
+    assert_eq!(
+        embedded.hash, repository.hash,
+        "the built-in seed is the repository's seed/"
+    );
+}
