@@ -205,7 +205,7 @@ fn keys(command: KeysCommand) -> anyhow::Result<ExitCode> {
         | KeysCommand::List { data }
         | KeysCommand::Revoke { data, .. } => data,
     };
-    let store = open_store(&data)?;
+    let store = open_store(data)?;
     match command {
         KeysCommand::Issue {
             organisation,
