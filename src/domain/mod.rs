@@ -21,8 +21,10 @@ pub use evidence::{
     Staleness, OUTDATED_AFTER_DAYS,
 };
 pub use partner::{
-    hash_secret, partner_source_code, stamp, ApiKey, AuditEntry, CourseAction, CourseChange,
-    CoursePatch, CourseSubmission, FieldProblem, NewCourse, PresentedKey, API_KEY_PREFIX,
+    canonical_subject, check_reinstatement, check_retirement, hash_secret, partner_source_code,
+    stamp, ApiKey, AuditEntry, CourseAction, CourseChange, CoursePatch, CourseSubmission,
+    FieldProblem, NewCourse, PatchField, PresentedKey, API_KEY_PREFIX, EARLIEST_RETIREMENT,
+    MAX_RETIREMENT_AHEAD_DAYS,
 };
 pub use records::*;
 pub use relation::{Direction, Edge, Relation, Validity};

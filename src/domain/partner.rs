@@ -2,7 +2,7 @@
 //! course must meet ([`NewCourse`]: it exists only when every field is valid, and building
 //! it reports every problem at once).
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{Code, Course, CourseLevel, Organisation, OrganisationKind};
@@ -37,6 +37,65 @@ pub enum CourseAction {
     Create,
     Update,
     Retire,
+    /// A retirement undone (added after the others: audit entries encode it by position).
+    Reinstate,
+}
+
+/// The earliest day a course can be said to have been retired on: no course in the graph
+/// was offered before it, so an earlier day is a mistake (a typo such as 1990).
+pub const EARLIEST_RETIREMENT: NaiveDate = match NaiveDate::from_ymd_opt(2000, 1, 1) {
+    Some(day) => day,
+    None => panic!("2000-01-01 is a date"),
+};
+
+/// How far ahead a retirement may be scheduled, in days (about five years).
+pub const MAX_RETIREMENT_AHEAD_DAYS: u64 = 5 * 366;
+
+/// Checks that `course` may be retired on `on`, given `today` and the day it is first known
+/// to have been offered (`offered_since`: when it was published, or its source's date).
+/// A day in the future schedules the retirement; a scheduled one may be moved.
+pub fn check_retirement(
+    course: &Course,
+    on: NaiveDate,
+    today: NaiveDate,
+    offered_since: Option<NaiveDate>,
+) -> Result<(), FieldProblem> {
+    let problem = |message: String| Err(FieldProblem::new("on", message));
+    if let Some(retired_on) = course.retired_on.filter(|&day| day <= today) {
+        return Err(FieldProblem::new(
+            "code",
+            format!("the course was already retired on {retired_on}; reinstate it first"),
+        ));
+    }
+    if on < EARLIEST_RETIREMENT {
+        return problem(format!(
+            "{on} is before {EARLIEST_RETIREMENT}: give the day the course stopped being offered"
+        ));
+    }
+    if let Some(since) = offered_since.filter(|&since| on < since) {
+        return problem(format!(
+            "{on} is before the course is known to have been offered ({since})"
+        ));
+    }
+    let latest = today + chrono::Days::new(MAX_RETIREMENT_AHEAD_DAYS);
+    if on > latest {
+        return problem(format!(
+            "{on} is too far ahead: a retirement can be scheduled up to {latest}"
+        ));
+    }
+    Ok(())
+}
+
+/// Checks that `course` may be reinstated: it is retired, or its retirement is scheduled
+/// (reinstating cancels it).
+pub fn check_reinstatement(course: &Course) -> Result<(), FieldProblem> {
+    if course.retired_on.is_none() {
+        return Err(FieldProblem::new(
+            "code",
+            "the course is not retired, so there is nothing to reinstate",
+        ));
+    }
+    Ok(())
 }
 
 /// One write, as the audit trail records it.
@@ -81,39 +140,130 @@ pub struct CourseSubmission {
     pub summary: Option<String>,
 }
 
-/// Changes to a published course; absent fields stay as they are.
+/// One field of a [`CoursePatch`]: left as it is, cleared (`null`), or set.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum PatchField<T> {
+    #[default]
+    Unchanged,
+    Cleared,
+    Set(T),
+}
+
+impl<T> PatchField<T> {
+    fn is_unchanged(&self) -> bool {
+        matches!(self, Self::Unchanged)
+    }
+}
+
+/// Changes to a published course: absent fields stay as they are, `null` clears an optional
+/// field. A patch must change something, and cannot clear a required field.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CoursePatch {
-    pub title: Option<String>,
-    pub level: Option<CourseLevel>,
-    pub subject: Option<String>,
-    /// Replaces the claimed accreditations.
-    pub accredited_by: Option<Vec<String>>,
-    pub description: Option<String>,
-    /// A new summary; when absent, the summary is generated again from the new fields.
-    pub summary: Option<String>,
+    pub title: PatchField<String>,
+    pub level: PatchField<CourseLevel>,
+    pub subject: PatchField<String>,
+    /// Replaces the claimed accreditations (`[]` removes them all).
+    pub accredited_by: PatchField<Vec<String>>,
+    pub description: PatchField<String>,
+    /// A new summary; when cleared, or when a fact the summary states changes (title,
+    /// level, subject, accreditation), the summary is generated again.
+    pub summary: PatchField<String>,
 }
 
 impl CoursePatch {
-    /// The submission that `before` with this patch applied amounts to.
-    pub fn apply_to(self, before: &Course) -> CourseSubmission {
-        CourseSubmission {
-            code: before.code.to_string(),
-            title: self.title.unwrap_or_else(|| before.title.clone()),
-            provider: before.provider.to_string(),
-            level: self.level.unwrap_or(before.level),
-            subject: self.subject.unwrap_or_else(|| before.subject.clone()),
-            accredited_by: self.accredited_by.unwrap_or_else(|| {
-                before
-                    .claimed_accreditations
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect()
-            }),
-            description: self.description.or_else(|| before.description.clone()),
-            summary: self.summary,
+    /// The submission that `before` with this patch applied amounts to, or every problem:
+    /// an empty patch, a required field cleared.
+    pub fn apply_to(self, before: &Course) -> Result<CourseSubmission, Vec<FieldProblem>> {
+        let mut problems = Vec::new();
+        if self.is_empty() {
+            problems.push(FieldProblem::new(
+                "patch",
+                "the patch changes nothing: give at least one field to change",
+            ));
         }
+        let required = [
+            ("title", matches!(self.title, PatchField::Cleared)),
+            ("level", matches!(self.level, PatchField::Cleared)),
+            ("subject", matches!(self.subject, PatchField::Cleared)),
+            (
+                "accreditedBy",
+                matches!(self.accredited_by, PatchField::Cleared),
+            ),
+        ];
+        for (field, cleared) in required {
+            if cleared {
+                let hint = if field == "accreditedBy" {
+                    "; give [] to remove every claimed accreditation"
+                } else {
+                    ""
+                };
+                problems.push(FieldProblem::new(
+                    field,
+                    format!("{field} is required and cannot be cleared (null){hint}"),
+                ));
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        let claimed: Vec<String> = before
+            .claimed_accreditations
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        let restates_facts = matches!(&self.title, PatchField::Set(title) if title.trim() != before.title)
+            || matches!(&self.level, PatchField::Set(level) if *level != before.level)
+            || matches!(&self.subject, PatchField::Set(subject) if canonical_subject(subject) != before.subject)
+            || matches!(&self.accredited_by, PatchField::Set(bodies) if *bodies != claimed);
+        let summary = match self.summary {
+            PatchField::Set(summary) => Some(summary),
+            PatchField::Cleared => None,
+            PatchField::Unchanged if restates_facts => None,
+            PatchField::Unchanged => Some(before.summary.clone()),
+        };
+        Ok(CourseSubmission {
+            code: before.code.to_string(),
+            title: set_or(self.title, || before.title.clone()),
+            provider: before.provider.to_string(),
+            level: set_or(self.level, || before.level),
+            subject: set_or(self.subject, || before.subject.clone()),
+            accredited_by: set_or(self.accredited_by, || claimed),
+            description: match self.description {
+                PatchField::Set(description) => Some(description),
+                PatchField::Cleared => None,
+                PatchField::Unchanged => before.description.clone(),
+            },
+            summary,
+        })
     }
+
+    /// Whether the patch names no field at all.
+    pub fn is_empty(&self) -> bool {
+        self.title.is_unchanged()
+            && self.level.is_unchanged()
+            && self.subject.is_unchanged()
+            && self.accredited_by.is_unchanged()
+            && self.description.is_unchanged()
+            && self.summary.is_unchanged()
+    }
+}
+
+fn set_or<T>(field: PatchField<T>, before: impl FnOnce() -> T) -> T {
+    match field {
+        PatchField::Set(value) => value,
+        PatchField::Unchanged | PatchField::Cleared => before(),
+    }
+}
+
+/// A subject in its canonical form: trimmed, runs of whitespace collapsed to one space, and
+/// lower-cased (`"  Occupational   Therapy "` is `"occupational therapy"`), so that one
+/// subject is spelt one way.
+pub fn canonical_subject(subject: &str) -> String {
+    subject
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }
 
 /// One invalid field of a submission, named as the client named it.
@@ -137,7 +287,11 @@ impl FieldProblem {
 /// every accrediting body a known professional body. It cannot be built otherwise.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewCourse {
+    /// The course without its summary, which [`NewCourse::into_course`] settles.
     course: Course,
+    provider_name: String,
+    /// The summary the partner gave, if any.
+    summary: Option<String>,
 }
 
 impl NewCourse {
@@ -226,17 +380,18 @@ impl NewCourse {
         let (Some(code), Some(provider), true) = (code, provider, problems.is_empty()) else {
             return Err(problems);
         };
-        let summary = submission.summary.as_ref().map_or_else(
-            || generated_summary(submission, &provider.name, &accreditors),
-            |summary| summary.trim().to_owned(),
-        );
         Ok(Self {
+            provider_name: provider.name.clone(),
+            summary: submission
+                .summary
+                .as_ref()
+                .map(|summary| summary.trim().to_owned()),
             course: Course {
                 code,
                 title: submission.title.trim().to_owned(),
                 provider: provider.code.clone(),
                 level: submission.level,
-                subject: submission.subject.trim().to_owned(),
+                subject: canonical_subject(&submission.subject),
                 accredited_by: Vec::new(),
                 citations: Vec::new(),
                 claimed_accreditations: accreditors,
@@ -244,7 +399,7 @@ impl NewCourse {
                     .description
                     .as_ref()
                     .map(|description| description.trim().to_owned()),
-                summary,
+                summary: String::new(),
                 sources: Vec::new(),
                 publisher: None,
                 updated_at: None,
@@ -262,7 +417,13 @@ impl NewCourse {
     }
 
     /// The course to write: what a partner may not change is carried over from `before`
-    /// (recorded accreditations, sources, a retirement), and the write is stamped.
+    /// (recorded accreditations, sources, a retirement), the summary is settled, and the
+    /// write is stamped.
+    ///
+    /// The summary: one the partner wrote is kept, labelled `According to <provider>: `
+    /// unless it is `before`'s own summary unchanged or already says so; without one, it is
+    /// generated from the fields, stating recorded accreditation as recorded and the
+    /// provider's claims as the provider's.
     pub fn into_course(
         self,
         before: Option<&Course>,
@@ -275,6 +436,16 @@ impl NewCourse {
             course.sources.clone_from(&before.sources);
             course.retired_on = before.retired_on;
         }
+        course.summary = match self.summary {
+            Some(summary)
+                if before.is_some_and(|before| before.summary == summary)
+                    || summary.to_lowercase().starts_with("according to") =>
+            {
+                summary
+            }
+            Some(summary) => format!("According to {}: {summary}", self.provider_name),
+            None => generated_summary(&course, &self.provider_name),
+        };
         stamp(&mut course, publisher, at);
         course
     }
@@ -309,25 +480,40 @@ fn text_problem(value: &str, max: usize, required: bool) -> Option<String> {
     }
 }
 
-fn generated_summary(
-    submission: &CourseSubmission,
-    provider_name: &str,
-    accreditors: &[Code],
-) -> String {
-    let accreditation = if accreditors.is_empty() {
-        String::new()
-    } else {
-        let names: Vec<&str> = accreditors.iter().map(Code::as_str).collect();
-        format!(
-            "; the provider states it is accredited by {}",
-            names.join(", ")
-        )
+/// The summary of a course a partner publishes: what the partner states is said to be
+/// according to it; accreditation recorded from a source is stated as recorded.
+fn generated_summary(course: &Course, provider_name: &str) -> String {
+    let level = match course.level {
+        CourseLevel::Undergraduate => "an undergraduate course",
+        CourseLevel::Postgraduate => "a postgraduate course",
+        CourseLevel::Professional => "a professional course",
+        CourseLevel::ShortCourse => "a short course",
     };
-    format!(
-        "{} is a course in {} offered by {provider_name}{accreditation}.",
-        submission.title.trim(),
-        submission.subject.trim()
-    )
+    let mut summary = format!(
+        "According to {provider_name}, {} is {level} in {} that it offers",
+        course.title, course.subject
+    );
+    let claimed: Vec<&str> = course
+        .claimed_accreditations
+        .iter()
+        .filter(|body| !course.accredited_by.contains(body))
+        .map(Code::as_str)
+        .collect();
+    if !claimed.is_empty() {
+        summary.push_str(&format!(
+            ", and it states the course is accredited by {}",
+            claimed.join(", ")
+        ));
+    }
+    summary.push('.');
+    if !course.accredited_by.is_empty() {
+        let recorded: Vec<&str> = course.accredited_by.iter().map(Code::as_str).collect();
+        summary.push_str(&format!(
+            " Recorded from its source: accredited by {}.",
+            recorded.join(", ")
+        ));
+    }
+    summary
 }
 
 /// The prefix of every API key: `nlg_<id>_<secret>`.
@@ -421,9 +607,21 @@ mod tests {
         })
     }
 
+    fn published(submission: &CourseSubmission, before: Option<&Course>) -> Course {
+        parse(submission).expect("valid").into_course(
+            before,
+            &Code::parse("COVENTRY").unwrap(),
+            chrono::Utc::now(),
+        )
+    }
+
+    fn day(text: &str) -> NaiveDate {
+        text.parse().unwrap()
+    }
+
     #[test]
-    fn a_valid_submission_is_a_course_with_its_claims_and_a_generated_summary() {
-        let course = parse(&submission()).expect("valid").course;
+    fn a_valid_submission_is_a_course_with_its_claims_and_a_summary_labelled_as_the_providers() {
+        let course = published(&submission(), None);
 
         assert_eq!(course.title, "Healthcare Leadership");
         assert_eq!(course.claimed_accreditations, [Code::parse("CMI").unwrap()]);
@@ -433,9 +631,155 @@ mod tests {
         );
         assert_eq!(
             course.summary,
-            "Healthcare Leadership is a course in leadership offered by COVENTRY name; \
-             the provider states it is accredited by CMI."
+            "According to COVENTRY name, Healthcare Leadership is a postgraduate course in \
+             leadership that it offers, and it states the course is accredited by CMI."
         );
+    }
+
+    #[test]
+    fn a_summary_the_partner_writes_is_labelled_as_its_words_once() {
+        let written = CourseSubmission {
+            summary: Some(" Our flagship course. ".to_owned()),
+            ..submission()
+        };
+        let course = published(&written, None);
+        let again = published(
+            &CourseSubmission {
+                summary: Some(course.summary.clone()),
+                ..submission()
+            },
+            Some(&course),
+        );
+
+        assert_eq!(
+            course.summary,
+            "According to COVENTRY name: Our flagship course."
+        );
+        assert_eq!(again.summary, course.summary);
+    }
+
+    #[test]
+    fn subjects_are_stored_trimmed_collapsed_and_lower_case() {
+        let course = published(
+            &CourseSubmission {
+                subject: "  Occupational    THERAPY ".to_owned(),
+                ..submission()
+            },
+            None,
+        );
+
+        assert_eq!(course.subject, "occupational therapy");
+        assert_eq!(canonical_subject("Health  and Care"), "health and care");
+    }
+
+    fn seed_course() -> Course {
+        let mut course = published(&submission(), None);
+        course.accredited_by = vec![Code::parse("CMI").unwrap()];
+        course.claimed_accreditations = Vec::new();
+        course.sources = vec![Code::parse("seed-source").unwrap()];
+        course.publisher = None;
+        course.updated_at = None;
+        course.summary = "A seed summary naming CMI.".to_owned();
+        course
+    }
+
+    #[test]
+    fn an_empty_patch_is_refused() {
+        let problems = CoursePatch::default()
+            .apply_to(&seed_course())
+            .expect_err("empty");
+
+        assert_eq!(problems[0].field, "patch");
+    }
+
+    #[test]
+    fn null_clears_an_optional_field_but_not_a_required_one() {
+        let mut before = seed_course();
+        before.description = Some("old".to_owned());
+
+        let cleared = CoursePatch {
+            description: PatchField::Cleared,
+            ..CoursePatch::default()
+        }
+        .apply_to(&before)
+        .expect("an optional field can be cleared");
+        let refused = CoursePatch {
+            title: PatchField::Cleared,
+            accredited_by: PatchField::Cleared,
+            ..CoursePatch::default()
+        }
+        .apply_to(&before)
+        .expect_err("required fields cannot be cleared");
+
+        assert_eq!(cleared.description, None);
+        assert_eq!(
+            cleared.summary.as_deref(),
+            Some("A seed summary naming CMI.")
+        );
+        let fields: Vec<&str> = refused.iter().map(|p| p.field.as_str()).collect();
+        assert_eq!(fields, ["title", "accreditedBy"]);
+        assert!(refused[0].message.contains("cannot be cleared"));
+    }
+
+    #[test]
+    fn a_new_title_keeps_the_recorded_accreditation_in_the_regenerated_summary() {
+        let before = seed_course();
+        let submission = CoursePatch {
+            title: PatchField::Set("MSc Physiotherapy".to_owned()),
+            ..CoursePatch::default()
+        }
+        .apply_to(&before)
+        .unwrap();
+
+        let after = published(&submission, Some(&before));
+
+        assert_eq!(after.accredited_by, before.accredited_by);
+        assert_eq!(
+            after.summary,
+            "According to COVENTRY name, MSc Physiotherapy is a postgraduate course in \
+             leadership that it offers. Recorded from its source: accredited by CMI."
+        );
+        assert!(after.is_recorded_from_source());
+    }
+
+    #[test]
+    fn a_retirement_cannot_precede_the_course_nor_be_absurdly_early_or_late() {
+        let course = seed_course();
+        let today = day("2026-11-30");
+        let since = Some(day("2026-02-18"));
+        let check = |on: &str| check_retirement(&course, day(on), today, since);
+
+        assert!(check("2026-02-18").is_ok(), "the source's own day");
+        assert!(check("2030-01-01").is_ok(), "scheduled");
+        assert_eq!(check("2026-02-17").unwrap_err().field, "on");
+        assert_eq!(
+            check_retirement(&course, day("1990-01-01"), today, None)
+                .unwrap_err()
+                .field,
+            "on"
+        );
+        assert!(check("2040-01-01").is_err(), "too far ahead");
+    }
+
+    #[test]
+    fn a_scheduled_retirement_can_move_but_a_past_one_needs_reinstating_first() {
+        let today = day("2026-11-30");
+        let mut scheduled = seed_course();
+        scheduled.retired_on = Some(day("2027-01-01"));
+        let mut retired = seed_course();
+        retired.retired_on = Some(day("2026-06-01"));
+
+        assert!(!scheduled.is_retired_on(today));
+        assert!(scheduled.is_retired_on(day("2027-01-01")));
+        assert!(check_retirement(&scheduled, day("2027-02-01"), today, None).is_ok());
+        assert_eq!(
+            check_retirement(&retired, day("2027-02-01"), today, None)
+                .unwrap_err()
+                .field,
+            "code"
+        );
+        assert!(check_reinstatement(&retired).is_ok());
+        assert!(check_reinstatement(&seed_course()).is_err());
     }
 
     #[test]

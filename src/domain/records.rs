@@ -331,8 +331,20 @@ impl Course {
             .chain(&self.claimed_accreditations)
     }
 
-    pub fn is_retired(&self) -> bool {
-        self.retired_on.is_some()
+    /// Whether it is retired on `day`: its retirement day has come (a retirement on a later
+    /// day is only scheduled, and the course is still offered until then).
+    pub fn is_retired_on(&self, day: NaiveDate) -> bool {
+        self.retired_on.is_some_and(|retired_on| retired_on <= day)
+    }
+
+    /// Whether it comes from a source document, rather than only from its provider's own
+    /// publication through the partner API.
+    pub fn is_recorded_from_source(&self) -> bool {
+        self.publisher.is_none()
+            || self
+                .sources
+                .iter()
+                .any(|source| source != &super::partner_source_code(&self.provider))
     }
 }
 

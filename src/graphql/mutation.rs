@@ -7,56 +7,64 @@
 
 use std::sync::Arc;
 
-use async_graphql::{Context, Error, ErrorExtensions, InputObject, Object, Result, SimpleObject};
+use async_graphql::{
+    Context, Error, ErrorExtensions, InputObject, MaybeUndefined, Object, Result, SimpleObject,
+};
 
 use super::auth::Caller;
 use super::errors::{bad_user_input, coded, internal, not_found};
 use super::scalars::{today, Date};
 use super::types::{AuditEntryObject, CourseLevel, CourseObject};
-use crate::domain::{self, ApiKey, CoursePatch as DomainPatch, CourseSubmission, FieldProblem};
+use crate::domain::{
+    self, ApiKey, CoursePatch as DomainPatch, CourseSubmission, FieldProblem, PatchField,
+};
 use crate::error_code::ErrorCode;
 use crate::publish::{PublishError, Publisher};
 
 /// Writes. Each needs `Authorization: Bearer <api key>`.
 pub(crate) struct Mutation;
 
+// The limits in these descriptions are `domain::NewCourse`'s (`MAX_TITLE`...); a test reads
+// them back from the schema, so they cannot drift apart.
+
 /// A course to publish.
 #[derive(Debug, Clone, InputObject)]
 pub(crate) struct CourseInput {
     /// Stable code for the course: letters, digits and `-`, `_`, `.`, `/`, at most 120 characters (e.g. `keele-msc-health-leadership`).
     code: String,
-    /// The course's title.
+    /// The course's title: at most 200 characters.
     title: String,
     /// Code of the organisation offering it: your own organisation's code.
     provider: String,
     /// Level of study.
     level: CourseLevel,
-    /// Subject area (e.g. physiotherapy).
+    /// Subject area (e.g. `physiotherapy`), at most 100 characters; stored in canonical form (trimmed, spaces collapsed, lower case). `courseSubjects` lists the subjects in use.
     subject: String,
-    /// Codes of the bodies that accredit it (e.g. `CMI`); recorded as claimed by the provider.
+    /// Codes of the bodies that accredit it (e.g. `CMI`), at most 10; recorded as claimed by the provider.
     #[graphql(default)]
     accredited_by: Vec<String>,
-    /// A fuller description.
+    /// A fuller description: at most 2000 characters.
     description: Option<String>,
-    /// One or two sentences a chatbot can quote; generated from the other fields when absent.
+    /// One or two sentences a chatbot can quote, at most 500 characters; labelled as your organisation's words ("According to ..."). Generated from the other fields when absent.
     summary: Option<String>,
 }
 
-/// Changes to a course; absent fields stay as they are.
+/// Changes to a course: an absent field stays as it is, `null` clears an optional field
+/// (`description`, `summary`); at least one field must be given.
 #[derive(Debug, Clone, InputObject)]
 pub(crate) struct CoursePatch {
-    /// New title.
-    title: Option<String>,
-    /// New level of study.
-    level: Option<CourseLevel>,
-    /// New subject area.
-    subject: Option<String>,
-    /// New list of accrediting bodies (codes), replacing the claimed ones.
-    accredited_by: Option<Vec<String>>,
-    /// New description.
-    description: Option<String>,
-    /// New summary.
-    summary: Option<String>,
+    /// New title: at most 200 characters; required, so it cannot be null.
+    title: MaybeUndefined<String>,
+    /// New level of study; required, so it cannot be null.
+    level: MaybeUndefined<CourseLevel>,
+    /// New subject area: at most 100 characters, stored in canonical form (trimmed, spaces collapsed, lower case); required, so it cannot be null.
+    subject: MaybeUndefined<String>,
+    /// New list of accrediting bodies (codes, at most 10), replacing the claimed ones; `[]` removes them all. Accreditation recorded from a source stays.
+    accredited_by: MaybeUndefined<Vec<String>>,
+    /// New description, at most 2000 characters; `null` removes it.
+    description: MaybeUndefined<String>,
+    /// New summary, at most 500 characters; `null` generates it again from the fields. When absent, it is generated again if the title, level, subject or accreditation changes.
+    summary: MaybeUndefined<String>,
 }
 
 /// A course written, and the audit entry that records the write.
@@ -107,16 +115,35 @@ impl Mutation {
         payload(entry)
     }
 
-    /// Retires a course of your organisation: it stays queryable, marked retired, with the day.
+    /// Retires a course of your organisation: it stays queryable, and from the day given it
+    /// reads as `RETIRED` and leaves the course lists and search. A future day schedules the
+    /// retirement (the course is offered until then); a past day cannot precede the course
+    /// (the day it was published, or its source's date).
     async fn retire_course(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Code of the course.")] code: String,
-        #[graphql(desc = "The day it is retired; default today.")] on: Option<Date>,
+        #[graphql(
+            desc = "The first day it is no longer offered; default today. At most five years ahead."
+        )]
+        on: Option<Date>,
     ) -> Result<CoursePayload> {
         let key = authenticated(ctx)?;
-        let on = on.map_or_else(today, |date| date.0);
-        let entry = publisher(ctx).retire(&key, &code, on).await;
+        let today = today();
+        let on = on.map_or(today, |date| date.0);
+        let entry = publisher(ctx).retire(&key, &code, on, today).await;
+        payload(entry)
+    }
+
+    /// Offers a retired course of your organisation again, or cancels its scheduled
+    /// retirement; refused when it is not retired. Audited like every write.
+    async fn reinstate_course(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Code of the course.")] code: String,
+    ) -> Result<CoursePayload> {
+        let key = authenticated(ctx)?;
+        let entry = publisher(ctx).reinstate(&key, &code).await;
         payload(entry)
     }
 
@@ -182,13 +209,21 @@ impl From<CourseInput> for CourseSubmission {
 impl From<CoursePatch> for DomainPatch {
     fn from(patch: CoursePatch) -> Self {
         Self {
-            title: patch.title,
-            level: patch.level.map(Into::into),
-            subject: patch.subject,
-            accredited_by: patch.accredited_by,
-            description: patch.description,
-            summary: patch.summary,
+            title: field(patch.title),
+            level: field(patch.level.map_value(Into::into)),
+            subject: field(patch.subject),
+            accredited_by: field(patch.accredited_by),
+            description: field(patch.description),
+            summary: field(patch.summary),
         }
+    }
+}
+
+fn field<T>(value: MaybeUndefined<T>) -> PatchField<T> {
+    match value {
+        MaybeUndefined::Undefined => PatchField::Unchanged,
+        MaybeUndefined::Null => PatchField::Cleared,
+        MaybeUndefined::Value(value) => PatchField::Set(value),
     }
 }
 

@@ -256,8 +256,23 @@ impl Query {
         null_on_error(ctx, by_id_or_code::<domain::Course>(ctx, id, code)).map(CourseObject)
     }
 
-    /// Courses, ordered by code; optionally only those accredited by or offered by an organisation (codes),
-    /// or whose subject contains `subject` (case-insensitive).
+    /// The subjects of the courses offered today, in their canonical form (trimmed, spaces
+    /// collapsed, lower case) and alphabetical order: the values to offer for a course's
+    /// `subject`, and to filter `courses(subject:)` by.
+    async fn course_subjects(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
+        let today = today();
+        let courses: Vec<Arc<domain::Course>> = graph(ctx).all()?;
+        let subjects: std::collections::BTreeSet<String> = courses
+            .iter()
+            .filter(|course| !course.is_retired_on(today))
+            .map(|course| domain::canonical_subject(&course.subject))
+            .collect();
+        Ok(subjects.into_iter().collect())
+    }
+
+    /// Courses, ordered by code: those offered today unless `status` asks for retired ones;
+    /// optionally only those accredited by or offered by an organisation (codes), or whose
+    /// subject contains `subject` (case-insensitive).
     #[graphql(complexity = "page_complexity(first, last, child_complexity)")]
     #[allow(
         clippy::too_many_arguments,
@@ -276,6 +291,11 @@ impl Query {
             desc = "Only courses a partner changed at or after this instant (to sync what changed); courses from the seed have no such time."
         )]
         updated_since: Option<DateTime>,
+        #[graphql(
+            desc = "Which courses by their status today: offered ones (the default), retired ones, or any.",
+            default
+        )]
+        status: CourseStatusFilter,
         #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
         #[graphql(
@@ -306,9 +326,11 @@ impl Query {
             (None, None) => graph.all()?,
         };
         let provider = organisation_code(graph, provider.as_deref())?;
-        let subject = subject.map(|subject| subject.to_lowercase());
+        let subject = subject.map(|subject| domain::canonical_subject(&subject));
+        let today = today();
         let courses = courses
             .into_iter()
+            .filter(|course| status.admits(course, today))
             .filter(|course| {
                 provider
                     .as_ref()

@@ -93,11 +93,20 @@ pub(crate) fn search(
     let results = index
         .search(query, kinds.as_deref(), ranks)
         .map_err(internal)?;
-    let hits = results
-        .hits
-        .into_iter()
-        .map(|hit| SearchHit { hit })
-        .collect();
+    // The index leaves out courses retired when they were indexed; one whose scheduled
+    // retirement came since is left out here (the page is then one hit shorter).
+    let today = super::scalars::today();
+    let graph = graph(ctx);
+    let mut hits = Vec::with_capacity(results.hits.len());
+    for hit in results.hits {
+        if hit.reference.kind == RecordKind::Course {
+            let course = graph.get::<crate::domain::Course>(&hit.reference.code)?;
+            if course.is_some_and(|course| course.is_retired_on(today)) {
+                continue;
+            }
+        }
+        hits.push(SearchHit { hit });
+    }
     let mut page = ranked_page(hits, start, results.total);
     // `totalCount` is exact, but pages reach only the best `MAX_HITS`.
     page.has_next_page = page.has_next_page && start + page.edges.len() < MAX_HITS;

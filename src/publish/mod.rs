@@ -15,8 +15,9 @@ use chrono::{NaiveDate, Utc};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::domain::{
-    partner_source_code, stamp, ApiKey, AuditEntry, Code, Course, CourseAction, CourseChange,
-    CoursePatch, CourseSubmission, FieldProblem, NewCourse, Organisation, Source, SourceKind,
+    check_reinstatement, check_retirement, partner_source_code, stamp, ApiKey, AuditEntry, Code,
+    Course, CourseAction, CourseChange, CoursePatch, CourseSubmission, FieldProblem, NewCourse,
+    Organisation, Source, SourceKind,
 };
 use crate::search::SearchIndex;
 use crate::store::Store;
@@ -124,7 +125,8 @@ impl Publisher {
         one(self.commit(vec![change], key, write).await?)
     }
 
-    /// Changes a published course.
+    /// Changes a published course. A patch that names no field, or that would leave the
+    /// course as it is, is refused and writes no audit entry.
     pub async fn update(
         &self,
         key: &Arc<ApiKey>,
@@ -132,7 +134,7 @@ impl Publisher {
         patch: CoursePatch,
     ) -> Result<AuditEntry, PublishError> {
         let (write, before) = self.lock_existing(key, code).await?;
-        let submission = patch.apply_to(&before);
+        let submission = patch.apply_to(&before).map_err(PublishError::Invalid)?;
         let change = self.change(
             CourseAction::Update,
             &submission,
@@ -140,32 +142,103 @@ impl Publisher {
             key,
             Vec::new(),
         )?;
+        if change
+            .before
+            .as_ref()
+            .is_some_and(|before| same_facts(before, &change.after))
+        {
+            return Err(invalid(
+                "patch",
+                "the patch changes nothing: every field given already has that value",
+            ));
+        }
         one(self.commit(vec![change], key, write).await?)
     }
 
-    /// Retires a course on `on`: it stays readable, marked retired.
+    /// Retires a course on `on` (`today` is the caller's today): from that day it reads as
+    /// retired; a later day schedules the retirement. The day cannot precede the course.
     pub async fn retire(
         &self,
         key: &Arc<ApiKey>,
         code: &str,
         on: NaiveDate,
+        today: NaiveDate,
     ) -> Result<AuditEntry, PublishError> {
         let (write, before) = self.lock_existing(key, code).await?;
-        if let Some(retired_on) = before.retired_on {
-            return Err(invalid(
-                "code",
-                format!("the course was already retired on {retired_on}"),
-            ));
-        }
+        let offered_since = self.offered_since(&before)?;
+        check_retirement(&before, on, today, offered_since)
+            .map_err(|problem| PublishError::Invalid(vec![problem]))?;
         let mut after = before.clone();
         after.retired_on = Some(on);
+        self.restamp(CourseAction::Retire, before, after, key, write)
+            .await
+    }
+
+    /// Undoes a course's retirement, or cancels a scheduled one.
+    pub async fn reinstate(
+        &self,
+        key: &Arc<ApiKey>,
+        code: &str,
+    ) -> Result<AuditEntry, PublishError> {
+        let (write, before) = self.lock_existing(key, code).await?;
+        check_reinstatement(&before).map_err(|problem| PublishError::Invalid(vec![problem]))?;
+        let mut after = before.clone();
+        after.retired_on = None;
+        self.restamp(CourseAction::Reinstate, before, after, key, write)
+            .await
+    }
+
+    /// Stamps `after` as published by the key's organisation, and commits the change.
+    async fn restamp(
+        &self,
+        action: CourseAction,
+        before: Course,
+        mut after: Course,
+        key: &Arc<ApiKey>,
+        write: OwnedMutexGuard<()>,
+    ) -> Result<AuditEntry, PublishError> {
         stamp(&mut after, &publisher(key, &before.provider), Utc::now());
         let change = CourseChange {
-            action: CourseAction::Retire,
+            action,
             before: Some(before),
             after,
         };
         one(self.commit(vec![change], key, write).await?)
+    }
+
+    /// The first day `course` is known to have been offered: the latest date of the sources
+    /// it is recorded from (each says it was offered then), else the day it was published
+    /// through the API (its first audit entry).
+    fn offered_since(&self, course: &Course) -> Result<Option<NaiveDate>, PublishError> {
+        let partner_source = partner_source_code(&course.provider);
+        let mut recorded = None;
+        for code in course
+            .sources
+            .iter()
+            .filter(|code| **code != partner_source)
+        {
+            if let Some(source) = self.store.get::<Source>(code).map_err(store_error)? {
+                recorded = recorded.max(source.effective_date());
+            }
+        }
+        if recorded.is_some() {
+            return Ok(recorded);
+        }
+        const PAGE: usize = 500;
+        let mut after_sequence = 0;
+        loop {
+            let entries = self
+                .store
+                .audit_entries(Some(&course.provider), after_sequence, PAGE)
+                .map_err(store_error)?;
+            if let Some(first) = entries.iter().find(|entry| entry.course == course.code) {
+                return Ok(Some(first.at.date_naive()));
+            }
+            match entries.last() {
+                Some(last) if entries.len() == PAGE => after_sequence = last.sequence,
+                _ => return Ok(None),
+            }
+        }
     }
 
     /// Creates or updates many courses at once, all or nothing. `locate` names an input by
@@ -403,6 +476,17 @@ fn authorise(key: &ApiKey, provider: &str) -> Result<(), PublishError> {
         Some(organisation) if organisation.as_str() == provider => Ok(()),
         Some(organisation) => Err(PublishError::Forbidden(organisation.to_string())),
     }
+}
+
+/// Whether two versions of a course state the same facts (ignoring who wrote them, when).
+fn same_facts(before: &Course, after: &Course) -> bool {
+    let unstamped = |course: &Course| Course {
+        publisher: None,
+        updated_at: None,
+        sources: Vec::new(),
+        ..course.clone()
+    };
+    unstamped(before) == unstamped(after)
 }
 
 /// Who publishes: the key's organisation, or for an admin key the provider itself.

@@ -152,8 +152,15 @@ pub(crate) fn programme(p: &Programme) -> Document {
     ])
 }
 
+/// A course published only by its provider (no source records it) is the provider's claim:
+/// its title is indexed as body text, not as a name, so that when relevance is close a
+/// recorded record ranks above it (a course titled "Nye Bevan (Coventry)" does not outrank
+/// the Nye Bevan Programme).
 pub(crate) fn course(c: &Course) -> Document {
-    let document = Document::new(c, &c.summary);
+    let mut document = Document::new(c, &c.summary);
+    if !c.is_recorded_from_source() {
+        document.body.push(std::mem::take(&mut document.name));
+    }
     let level = match c.level {
         CourseLevel::Undergraduate => "undergraduate",
         CourseLevel::Postgraduate => "postgraduate",

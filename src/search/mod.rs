@@ -347,7 +347,11 @@ impl SearchIndex {
         collect(store, &mut documents, documents::role)?;
         collect(store, &mut documents, documents::post)?;
         collect(store, &mut documents, documents::programme)?;
-        collect(store, &mut documents, documents::course)?;
+        // A retired course is not offered, so it is not indexed (see `upsert_courses`).
+        let today = chrono::Utc::now().date_naive();
+        let courses = store.all::<crate::domain::Course>()?;
+        let offered = courses.iter().filter(|course| !course.is_retired_on(today));
+        documents.extend(offered.map(documents::course));
         collect(store, &mut documents, documents::qualification)?;
         collect(store, &mut documents, documents::pay_band)?;
         collect(store, &mut documents, documents::topic)?;
@@ -387,8 +391,9 @@ impl SearchIndex {
         })
     }
 
-    /// Replaces the indexed documents of `courses` (adding new ones), and makes the change
-    /// visible to the next search: partner writes are searchable as soon as they are answered.
+    /// Replaces the indexed documents of `courses` (adding new ones, removing those retired
+    /// today), and makes the change visible to the next search: partner writes are
+    /// searchable as soon as they are answered.
     pub fn upsert_courses(&self, courses: &[crate::domain::Course]) -> Result<(), Error> {
         let _writing = self.writing.lock().map_err(|_| Error::Poisoned)?;
         let mut writer = self
@@ -400,7 +405,9 @@ impl SearchIndex {
                 self.fields.reference,
                 &document.reference.to_string(),
             ));
-            writer.add_document(to_tantivy(&self.fields, &document))?;
+            if !course.is_retired_on(chrono::Utc::now().date_naive()) {
+                writer.add_document(to_tantivy(&self.fields, &document))?;
+            }
         }
         writer.commit()?;
         writer.wait_merging_threads()?;

@@ -4,6 +4,7 @@
 mod abuse;
 mod backup;
 mod cache;
+mod courses;
 mod crash;
 mod data;
 mod errors;

@@ -14,15 +14,15 @@ export function createCache(possibleTypes) {
       Query: {
         fields: {
           organisations: relayStylePagination(["kind", "parent", "name", "asOf"]),
-          courses: relayStylePagination(["accreditedBy", "provider", "subject", "updatedSince"]),
+          courses: relayStylePagination(["accreditedBy", "provider", "subject", "updatedSince", "status"]),
           search: relayStylePagination(["query", "kinds"]),
         },
       },
       Organisation: {
         fields: {
           children: relayStylePagination(["kind", "asOf"]),
-          courses: relayStylePagination(),
-          accreditedCourses: relayStylePagination(),
+          courses: relayStylePagination(["status"]),
+          accreditedCourses: relayStylePagination(["status"]),
         },
       },
       Role: { fields: { posts: relayStylePagination() } },

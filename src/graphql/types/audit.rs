@@ -18,6 +18,8 @@ pub(crate) enum CourseAction {
     Update,
     /// The course was retired (it stays queryable).
     Retire,
+    /// The course's retirement was undone or cancelled.
+    Reinstate,
 }
 
 /// One write to a course: who made it, when, and the course before and after.

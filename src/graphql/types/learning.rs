@@ -12,7 +12,7 @@ use crate::domain::{self, Record as _, RecordKind, Relation};
 use crate::graphql::data::graph;
 use crate::graphql::errors::internal;
 use crate::graphql::ids::global_id;
-use crate::graphql::scalars::{Date, DateTime};
+use crate::graphql::scalars::{today, Date, DateTime};
 use crate::store::Direction;
 
 /// A leadership or management development programme, scheme or award, such as the NHS
@@ -278,18 +278,29 @@ impl CourseObject {
         Ok(accreditations)
     }
 
-    /// Whether it is offered or retired.
-    async fn status(&self) -> CourseStatus {
-        if self.0.is_retired() {
-            CourseStatus::Retired
-        } else {
-            CourseStatus::Offered
-        }
+    /// Whether it is offered or retired on a day: retired from its `retiredOn` day on
+    /// (a retirement on a later day is scheduled, and the course is offered until then).
+    async fn status(
+        &self,
+        #[graphql(desc = "The day to answer for; default today.")] as_of: Option<Date>,
+    ) -> CourseStatus {
+        CourseStatus::of(&self.0, as_of.map_or_else(today, |day| day.0))
     }
 
-    /// The day it was retired; null while it is offered.
+    /// The first day it is no longer offered (retired, or a retirement scheduled); null
+    /// while no retirement is set.
     async fn retired_on(&self) -> Option<Date> {
         self.0.retired_on.map(Date)
+    }
+
+    /// Where the record comes from: a source document (possibly since changed by its
+    /// provider), or only its provider's own publication through the partner API.
+    async fn origin(&self) -> RecordOrigin {
+        if self.0.is_recorded_from_source() {
+            RecordOrigin::Source
+        } else {
+            RecordOrigin::Partner
+        }
     }
 
     /// When its provider last changed it through the API; null for courses from the seed.
@@ -310,9 +321,19 @@ impl CourseObject {
         self.0.description.as_deref()
     }
 
-    /// One or two sentences stating the course's key facts, quotable as an answer.
-    pub(crate) async fn summary(&self) -> String {
-        self.0.summary.clone()
+    /// One or two sentences stating the course's key facts, quotable as an answer; what its
+    /// provider states through the partner API is said to be according to it. A retired
+    /// course's summary says when it stopped being offered.
+    pub(crate) async fn summary(&self, ctx: &Context<'_>) -> Result<String> {
+        let Some(retired_on) = self.0.retired_on.filter(|&day| day <= today()) else {
+            return Ok(self.0.summary.clone());
+        };
+        let provider = graph(ctx).get::<domain::Organisation>(&self.0.provider)?;
+        let provider = provider.map_or_else(|| self.0.provider.to_string(), |p| p.name.clone());
+        Ok(format!(
+            "{} was offered by {provider} until {retired_on}, when it was retired; it is no longer offered.",
+            self.0.title
+        ))
     }
 
     /// The documents this record comes from, to cite.
@@ -352,6 +373,49 @@ pub(crate) enum CourseStatus {
     Offered,
     /// Retired by its provider; kept, with the day it was retired.
     Retired,
+}
+
+impl CourseStatus {
+    pub(crate) fn of(course: &domain::Course, day: chrono::NaiveDate) -> Self {
+        if course.is_retired_on(day) {
+            Self::Retired
+        } else {
+            Self::Offered
+        }
+    }
+}
+
+/// Which courses a list gives, by their status today.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Enum)]
+pub(crate) enum CourseStatusFilter {
+    /// Only courses offered today (the default): retired ones are left out.
+    #[default]
+    Offered,
+    /// Only retired courses.
+    Retired,
+    /// Every course, offered or retired.
+    Any,
+}
+
+impl CourseStatusFilter {
+    /// Whether `course` belongs in a list filtered by this status, on `day`.
+    pub(crate) fn admits(self, course: &domain::Course, day: chrono::NaiveDate) -> bool {
+        match self {
+            Self::Offered => !course.is_retired_on(day),
+            Self::Retired => course.is_retired_on(day),
+            Self::Any => true,
+        }
+    }
+}
+
+/// Where a record comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+pub(crate) enum RecordOrigin {
+    /// Recorded from a source document (it may since have been changed by its provider,
+    /// whose changes are labelled as its own).
+    Source,
+    /// Published only by its provider through the partner API: the provider's own claims.
+    Partner,
 }
 
 /// On what basis an accreditation is known.

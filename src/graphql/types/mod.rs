@@ -17,7 +17,7 @@ pub(crate) use enums::*;
 pub(crate) use knowledge::{
     CareerStoryObject, FigureObject, PayBandObject, SourceObject, TopicObject,
 };
-pub(crate) use learning::{CourseObject, ProgrammeObject, QualificationObject};
+pub(crate) use learning::{CourseObject, CourseStatusFilter, ProgrammeObject, QualificationObject};
 pub(crate) use organisation::OrganisationObject;
 pub(crate) mod organisation_edges {
     pub(crate) use super::organisation::children_on;

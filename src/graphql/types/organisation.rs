@@ -7,8 +7,8 @@ use chrono::NaiveDate;
 
 use super::{
     about, citations, currency, sources, CareerStoryObject, CitationObject, CourseObject,
-    FigureObject, OrganisationKind, PostObject, ProgrammeObject, QualificationObject, SourceObject,
-    TopicObject, TrustType,
+    CourseStatusFilter, FigureObject, OrganisationKind, PostObject, ProgrammeObject,
+    QualificationObject, SourceObject, TopicObject, TrustType,
 };
 use crate::domain::{self, Record as _, RecordKind, Relation, Validity};
 use crate::graphql::connection::{page_complexity, paginate, Page, PageArgs};
@@ -240,11 +240,16 @@ impl OrganisationObject {
         self.programmes_by(ctx, Relation::ProgrammePartner)
     }
 
-    /// Courses this organisation offers.
+    /// Courses this organisation offers (only those offered today, unless `status` asks).
     #[graphql(complexity = "page_complexity(first, last, child_complexity)")]
     async fn courses(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Which courses by their status today: offered ones (the default), retired ones, or any.",
+            default
+        )]
+        status: CourseStatusFilter,
         #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
         #[graphql(
@@ -257,6 +262,7 @@ impl OrganisationObject {
         self.courses_by(
             ctx,
             Relation::CourseProvider,
+            status,
             PageArgs {
                 first,
                 after,
@@ -266,11 +272,16 @@ impl OrganisationObject {
         )
     }
 
-    /// Courses this organisation accredits.
+    /// Courses this organisation accredits (only those offered today, unless `status` asks).
     #[graphql(complexity = "page_complexity(first, last, child_complexity)")]
     async fn accredited_courses(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "Which courses by their status today: offered ones (the default), retired ones, or any.",
+            default
+        )]
+        status: CourseStatusFilter,
         #[graphql(desc = "Page size (default 20, at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last edge of the previous page.")] after: Option<String>,
         #[graphql(
@@ -283,6 +294,7 @@ impl OrganisationObject {
         self.courses_by(
             ctx,
             Relation::CourseAccreditedBy,
+            status,
             PageArgs {
                 first,
                 after,
@@ -373,10 +385,16 @@ impl OrganisationObject {
         &self,
         ctx: &Context<'_>,
         relation: Relation,
+        status: CourseStatusFilter,
         page: PageArgs,
     ) -> Result<Page<CourseObject>> {
         let courses = graph(ctx).linked(&self.0.reference(), relation, Direction::Incoming)?;
-        let courses = courses.into_iter().map(CourseObject).collect();
+        let today = today();
+        let courses = courses
+            .into_iter()
+            .filter(|course| status.admits(course, today))
+            .map(CourseObject)
+            .collect();
         paginate(courses, |course| course.0.code.to_string(), page)
     }
 }
