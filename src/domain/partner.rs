@@ -417,8 +417,8 @@ impl NewCourse {
     }
 
     /// The course to write: what a partner may not change is carried over from `before`
-    /// (recorded accreditations, sources, a retirement), the summary is settled, and the
-    /// write is stamped.
+    /// (recorded accreditations, sources and the quotes they are cited by, a retirement),
+    /// the summary is settled, and the write is stamped.
     ///
     /// The summary: one the partner wrote is kept, labelled `According to <provider>: `
     /// unless it is `before`'s own summary unchanged or already says so; without one, it is
@@ -434,6 +434,7 @@ impl NewCourse {
         if let Some(before) = before {
             course.accredited_by.clone_from(&before.accredited_by);
             course.sources.clone_from(&before.sources);
+            course.citations.clone_from(&before.citations);
             course.retired_on = before.retired_on;
         }
         course.summary = match self.summary {

@@ -346,7 +346,7 @@ async fn a_retired_course_says_when_it_stopped_and_can_be_reinstated_once() {
             "course": {
                 "status": "RETIRED",
                 "retiredOn": "2026-05-01",
-                "summary": "Postgraduate physiotherapy (with CMI-accredited leadership development) was offered by Coventry University until 2026-05-01, when it was retired; it is no longer offered.",
+                "summary": "Physiotherapy (postgraduate, CMI award can be worked towards) was offered by Coventry University until 2026-05-01, when it was retired; it is no longer offered.",
             },
             "auditEntry": { "action": "RETIRE" },
         })
@@ -420,6 +420,8 @@ async fn retired_courses_leave_the_lists_and_search_unless_asked_for() {
 async fn a_title_only_edit_keeps_the_recorded_accreditation_in_the_record_summary_and_search() {
     let app = spawn_app().await;
     let key = app.issue_key(Some("COVENTRY"));
+    let rank_of = |found: &[String]| found.iter().position(|code| code == PHYSIOTHERAPY);
+    let rank_before = rank_of(&app.search_codes("CMI-accredited physiotherapy").await);
 
     let updated = app
         .graphql_as(
@@ -445,8 +447,14 @@ async fn a_title_only_edit_keeps_the_recorded_accreditation_in_the_record_summar
             "publisher": { "code": "COVENTRY" },
         })
     );
-    let rank = found.iter().position(|code| code == PHYSIOTHERAPY);
-    assert!(rank.is_some_and(|rank| rank < 3), "{found:?}");
+    // The course is one whose students work towards a CMI award (its source does not call
+    // the course itself CMI-accredited), and the old title named CMI while the new one does
+    // not, so it may drop a little; its recorded accreditation keeps it on the first page.
+    let rank = rank_of(&found);
+    assert!(
+        rank_before.is_some() && rank.is_some_and(|rank| rank < 5),
+        "before the edit {rank_before:?}, after {rank:?}: {found:?}"
+    );
 }
 
 #[tokio::test]
