@@ -251,13 +251,14 @@ impl Api {
     /// `validate` tool).
     pub async fn check(&self, raw: RawRequest) -> Result<Value, Answer> {
         let checked = check_shapes(raw).and_then(|checked| self.resolve_persisted(checked))?;
-        let document = self
-            .0
-            .documents
-            .parse(&checked.query)
-            .map_err(|error| Answer::refused_errors(ErrorCode::GraphqlParseFailed, vec![error.into()]))?;
+        let document = self.0.documents.parse(&checked.query).map_err(|error| {
+            Answer::refused_errors(ErrorCode::GraphqlParseFailed, vec![error.into()])
+        })?;
         if let Err(error) = &document.limits {
-            return Err(Answer::refused(ErrorCode::LimitExceeded, &error.to_string()));
+            return Err(Answer::refused(
+                ErrorCode::LimitExceeded,
+                &error.to_string(),
+            ));
         }
         let cost = self.accepted_cost(&document, &checked).await?;
         Ok(cost.to_value().into_json().unwrap_or_default())

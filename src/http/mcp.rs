@@ -28,7 +28,10 @@ impl<E: Endpoint> Endpoint for RateLimited<E> {
         if let Some(refused) = self.state.rate_limit.check(&request, &caller) {
             return Ok(refused);
         }
-        self.inner.call(request).await.map(IntoResponse::into_response)
+        self.inner
+            .call(request)
+            .await
+            .map(IntoResponse::into_response)
     }
 }
 

@@ -15,8 +15,8 @@ use serde_json::Value;
 
 use crate::error_code::ErrorCode;
 use crate::graphql::auth::Caller;
-use crate::graphql::{Answer as PipelineAnswer, Outcome, RawRequest};
 use crate::graphql::Api;
+use crate::graphql::{Answer as PipelineAnswer, Outcome, RawRequest};
 
 /// Runs GraphQL requests for MCP tools.
 #[derive(Clone)]
@@ -217,7 +217,10 @@ fn operation_type(
 fn body_of(answer: &PipelineAnswer) -> Result<Value, Refusal> {
     serde_json::from_slice(&answer.body).map_err(|error| {
         tracing::error!(%error, "the GraphQL pipeline answered a body that is not JSON");
-        Refusal::one(ErrorCode::Internal.as_str(), crate::error_code::INTERNAL_MESSAGE)
+        Refusal::one(
+            ErrorCode::Internal.as_str(),
+            crate::error_code::INTERNAL_MESSAGE,
+        )
     })
 }
 

@@ -6,8 +6,8 @@
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use nhs_leadership_graph::domain::{ApiKey, Code};
 use nhs_leadership_graph::api_keys as keys;
+use nhs_leadership_graph::domain::{ApiKey, Code};
 use nhs_leadership_graph::store::{Error, Store};
 use pretty_assertions::assert_eq;
 use proptest::prelude::*;
@@ -278,6 +278,7 @@ fn model_key() -> ApiKey {
         label: None,
         created_at: Utc::now(),
         revoked_at: None,
+        expires_at: None,
     }
 }
 
