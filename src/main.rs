@@ -266,11 +266,17 @@ fn keys(command: KeysCommand) -> anyhow::Result<ExitCode> {
     match command {
         KeysCommand::Issue {
             organisation,
+            admin,
             label,
             expiry,
             target,
-            ..
         } => {
+            // The operator's first admin key may be issued before the server's first start.
+            if admin && target.server.is_none() && target.data.database_url.is_none() {
+                let data_dir = target.data.data_dir();
+                std::fs::create_dir_all(&data_dir)
+                    .with_context(|| format!("creating data directory {}", data_dir.display()))?;
+            }
             let request = nhs_leadership_graph::operators::NewKey {
                 organisation,
                 label,

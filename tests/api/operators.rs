@@ -763,3 +763,46 @@ async fn the_cli_manages_keys_and_partners_on_a_running_server() {
     assert!(!wrong_key.status.success());
     assert!(String::from_utf8_lossy(&wrong_key.stderr).contains("401"));
 }
+
+/// The README's first step: the operator's admin key is issued before the server's first
+/// start, and the running server accepts it on the admin API.
+#[tokio::test]
+async fn the_first_admin_key_is_issued_before_the_first_start() {
+    let scratch = tempfile::tempdir().unwrap();
+    let data_dir = scratch.path().join("fresh");
+    let issued = Command::new(BINARY)
+        .args([
+            "keys",
+            "issue",
+            "--admin",
+            "--label",
+            "operator",
+            "--data-dir",
+        ])
+        .arg(&data_dir)
+        .output()
+        .unwrap();
+    assert!(
+        issued.status.success(),
+        "{}",
+        String::from_utf8_lossy(&issued.stderr)
+    );
+    let admin = String::from_utf8(issued.stdout).unwrap().trim().to_owned();
+
+    let app = crate::helpers::start(&data_dir, &crate::helpers::repository_seed_dir())
+        .await
+        .unwrap();
+    let listed: Value = reqwest::Client::new()
+        .get(format!("http://{}/admin/keys", app.local_addr()))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+
+    assert_eq!(listed["keys"][0]["id"].as_str(), Some(key_id(&admin)));
+    assert_eq!(listed["keys"][0]["organisation"], Value::Null);
+    app.shutdown().await.unwrap();
+}
