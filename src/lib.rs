@@ -12,6 +12,7 @@ pub mod error_code;
 pub mod graphql;
 mod http;
 mod mcp;
+pub mod operators;
 pub mod publish;
 pub mod search;
 pub mod seed;
@@ -189,23 +190,42 @@ fn reindex_or_log(store: &Store, search_index: &search::SearchIndex, changed: st
     }
 }
 
-/// Re-indexes the courses in `changed`. The search index can re-index courses only (the
-/// only records partners write); after another process's reseed, it re-indexes every course
-/// and the other kinds follow at this process's next start.
+/// Re-indexes the courses, organisations and operator sources in `changed` (the records
+/// partners and operators write); after another process's reseed, it re-indexes every course and the
+/// other kinds follow at this process's next start.
 fn reindex_courses(
     store: &Store,
     search_index: &search::SearchIndex,
     changed: store::Changed,
 ) -> anyhow::Result<()> {
+    let (mut organisations, mut sources) = (Vec::new(), Vec::new());
     let courses: Vec<domain::Course> = match changed {
         store::Changed::Records(references) => {
             let mut courses = Vec::new();
             for reference in references {
-                if reference.kind != domain::RecordKind::Course {
-                    continue;
-                }
-                if let Some(course) = store.get::<domain::Course>(&reference.code)? {
-                    courses.push(course.as_ref().clone());
+                match reference.kind {
+                    domain::RecordKind::Course => {
+                        if let Some(course) = store.get::<domain::Course>(&reference.code)? {
+                            courses.push(course.as_ref().clone());
+                        }
+                    }
+                    domain::RecordKind::Organisation => {
+                        if let Some(organisation) =
+                            store.get::<domain::Organisation>(&reference.code)?
+                        {
+                            organisations.push(organisation.as_ref().clone());
+                        }
+                    }
+                    // An operator's source is indexed where it is written; a partner's
+                    // submission source is not (the writing process does not index it).
+                    domain::RecordKind::Source => {
+                        if let Some(source) = store.get::<domain::Source>(&reference.code)? {
+                            if source.kind == domain::SourceKind::Operator {
+                                sources.push(source.as_ref().clone());
+                            }
+                        }
+                    }
+                    _ => {}
                 }
             }
             courses
@@ -217,6 +237,9 @@ fn reindex_courses(
     };
     if !courses.is_empty() {
         search_index.upsert_courses(&courses)?;
+    }
+    if !organisations.is_empty() || !sources.is_empty() {
+        search_index.upsert_organisations(&organisations, &sources)?;
     }
     Ok(())
 }

@@ -31,10 +31,17 @@ enum Command {
     CheckSeed(DataConfig),
     /// Print the GraphQL schema (SDL) the server serves.
     ExportSchema,
-    /// Issue, list and revoke partner API keys (on a stopped server's data directory).
+    /// Issue, list and revoke API keys: on a running server with --server and an admin
+    /// key, or on a stopped server's store.
     Keys {
         #[command(subcommand)]
         command: KeysCommand,
+    },
+    /// Add a partner organisation (a university, say) and issue its key: on a running
+    /// server with --server and an admin key, or on a stopped server's store.
+    Partners {
+        #[command(subcommand)]
+        command: PartnersCommand,
     },
     /// Write a checksummed backup of the store: from a stopped server's data directory, or
     /// with --server from a running server (admin key needed).
@@ -87,6 +94,31 @@ enum CoursesCommand {
     },
 }
 
+/// Where `keys` and `partners` act: a running server's admin API, or a store.
+#[derive(Debug, clap::Args)]
+struct OperatorTarget {
+    /// A running server to act on through its admin API, such as http://127.0.0.1:8000
+    /// (`--data-dir` and `--database-url` are then not used).
+    #[arg(long)]
+    server: Option<String>,
+    /// An admin API key, for --server.
+    #[arg(long, env = "NHS_GRAPH_ADMIN_KEY", hide_env_values = true)]
+    key: Option<String>,
+    #[command(flatten)]
+    data: DataConfig,
+}
+
+/// When a key stops being accepted.
+#[derive(Debug, clap::Args)]
+struct ExpiryArgs {
+    /// The key expires this many days after it is issued.
+    #[arg(long, conflicts_with = "expires_at")]
+    expires_in_days: Option<u32>,
+    /// The key expires at this RFC 3339 time, such as 2027-01-31T00:00:00Z.
+    #[arg(long)]
+    expires_at: Option<String>,
+}
+
 #[derive(Debug, Subcommand)]
 enum KeysCommand {
     /// Issue a key for one organisation (or an admin key); the key is printed once.
@@ -101,19 +133,50 @@ enum KeysCommand {
         #[arg(long)]
         label: Option<String>,
         #[command(flatten)]
-        data: DataConfig,
+        expiry: ExpiryArgs,
+        #[command(flatten)]
+        target: OperatorTarget,
     },
-    /// List keys (ids and organisations, never secrets).
+    /// List keys (ids, organisations, expiry, last use; never secrets).
     List {
         #[command(flatten)]
-        data: DataConfig,
+        target: OperatorTarget,
     },
-    /// Revoke a key by id.
+    /// Revoke a key by id (the <id> of nlg_<id>_<secret>, or the whole key); its next
+    /// request is refused.
     Revoke {
         /// The key's id, as `keys list` shows it.
         id: String,
         #[command(flatten)]
-        data: DataConfig,
+        target: OperatorTarget,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum PartnersCommand {
+    /// Add a partner organisation, recorded as added by the operator, and issue its key
+    /// (printed once). Refuses a code in use.
+    Add {
+        /// Its code, upper-case letters, digits and '-' (e.g. KEELE).
+        #[arg(long)]
+        code: String,
+        /// Its name (e.g. "Keele University").
+        #[arg(long)]
+        name: String,
+        /// Its kind, as the schema spells it: UNIVERSITY (the default), PROFESSIONAL_BODY,
+        /// LEADERSHIP_ACADEMY, GOVERNMENT, REGULATOR, COMPANY or OTHER.
+        #[arg(long)]
+        kind: Option<String>,
+        /// Its web address (http:// or https://).
+        #[arg(long)]
+        website: Option<String>,
+        /// A note for its key (by default "<name> (onboarding)").
+        #[arg(long)]
+        label: Option<String>,
+        #[command(flatten)]
+        expiry: ExpiryArgs,
+        #[command(flatten)]
+        target: OperatorTarget,
     },
 }
 
@@ -124,6 +187,7 @@ fn main() -> ExitCode {
         Command::Serve(config) => serve(config),
         Command::CheckSeed(data) => check_seed(&data),
         Command::Keys { command } => keys(command),
+        Command::Partners { command } => partners(command),
         Command::Backup {
             data, server: None, ..
         }
@@ -195,52 +259,131 @@ fn check_seed(data: &DataConfig) -> anyhow::Result<ExitCode> {
 }
 
 fn keys(command: KeysCommand) -> anyhow::Result<ExitCode> {
-    use nhs_leadership_graph::api_keys;
-    let data = match &command {
-        KeysCommand::Issue { data, .. }
-        | KeysCommand::List { data }
-        | KeysCommand::Revoke { data, .. } => data,
-    };
-    let store = open_store(data)?;
     match command {
         KeysCommand::Issue {
             organisation,
+            admin,
             label,
-            ..
+            expiry,
+            target,
         } => {
-            let issued = api_keys::issue(&store, organisation.as_deref(), label)?;
-            let scope = issued
-                .key
-                .organisation
-                .map_or_else(|| "admin".to_owned(), |code| code.to_string());
+            // The operator's first admin key may be issued before the server's first start.
+            if admin && target.server.is_none() && target.data.database_url.is_none() {
+                let data_dir = target.data.data_dir();
+                std::fs::create_dir_all(&data_dir)
+                    .with_context(|| format!("creating data directory {}", data_dir.display()))?;
+            }
+            let request = nhs_leadership_graph::operators::NewKey {
+                organisation,
+                label,
+                expires: expiry.parse()?,
+            };
+            let issued = operator_target(&target)?.issue(request)?;
             eprintln!(
-                "issued key {} for {scope}; it is shown once, keep it secret:",
-                issued.key.id
+                "issued key {} for {}{}; it is shown once, keep it secret:",
+                issued.id,
+                issued.scope(),
+                expiring(&issued)
             );
-            println!("{}", issued.token);
+            println!("{}", issued.key.unwrap_or_default());
         }
-        KeysCommand::List { .. } => {
-            for key in api_keys::list(&store)? {
-                let scope = key
-                    .organisation
-                    .map_or_else(|| "admin".to_owned(), |code| code.to_string());
-                let state = key
-                    .revoked_at
-                    .map_or_else(|| "active".to_owned(), |at| format!("revoked {at}"));
+        KeysCommand::List { target } => {
+            println!("id\torganisation\tstate\tcreated\texpires\tlast used\tlabel");
+            for key in operator_target(&target)?.list()? {
                 println!(
-                    "{}\t{scope}\t{}\t{state}\t{}",
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}",
                     key.id,
-                    key.created_at,
-                    key.label.unwrap_or_default()
+                    key.scope(),
+                    key.state,
+                    time(Some(key.created_at)),
+                    time(key.expires_at),
+                    time(key.last_used_at),
+                    key.label.as_deref().unwrap_or_default()
                 );
             }
         }
-        KeysCommand::Revoke { id, .. } => {
-            let key = api_keys::revoke(&store, &id)?;
-            println!("revoked key {}", key.id);
+        KeysCommand::Revoke { id, target } => {
+            let key = operator_target(&target)?.revoke(&id)?;
+            println!("revoked key {} ({})", key.id, key.scope());
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn partners(command: PartnersCommand) -> anyhow::Result<ExitCode> {
+    let PartnersCommand::Add {
+        code,
+        name,
+        kind,
+        website,
+        label,
+        expiry,
+        target,
+    } = command;
+    let request = nhs_leadership_graph::operators::NewPartner {
+        code,
+        name,
+        kind: kind
+            .as_deref()
+            .map(nhs_leadership_graph::operators::parse_kind)
+            .transpose()?,
+        website,
+        label,
+        expires: expiry.parse()?,
+    };
+    let added = operator_target(&target)?.add_partner(request)?;
+    eprintln!(
+        "added {} ({}, {}), citing source {}; issued key {}{}; it is shown once, keep it secret:",
+        added.organisation.code,
+        added.organisation.name,
+        added.organisation.kind,
+        added.source.code,
+        added.key.id,
+        expiring(&added.key)
+    );
+    println!("{}", added.key.key.unwrap_or_default());
+    Ok(ExitCode::SUCCESS)
+}
+
+impl ExpiryArgs {
+    fn parse(&self) -> anyhow::Result<Option<nhs_leadership_graph::operators::Expiry>> {
+        use nhs_leadership_graph::operators::{parse_expiry, Expiry};
+        Ok(match (self.expires_in_days, &self.expires_at) {
+            (Some(days), _) => Some(Expiry::InDays(days)),
+            (None, Some(at)) => Some(Expiry::At(parse_expiry(at)?)),
+            (None, None) => None,
+        })
+    }
+}
+
+/// The running server `target` names, or else the store it names.
+fn operator_target(
+    target: &OperatorTarget,
+) -> anyhow::Result<nhs_leadership_graph::api_keys::Target> {
+    use nhs_leadership_graph::api_keys::{AdminClient, Target};
+    match &target.server {
+        Some(server) => {
+            let key = target
+                .key
+                .as_deref()
+                .context("--server needs an admin key: --key or NHS_GRAPH_ADMIN_KEY")?;
+            Ok(Target::Server(AdminClient::new(server, key)?))
+        }
+        None => Ok(Target::Store(open_store(&target.data)?)),
+    }
+}
+
+fn expiring(key: &nhs_leadership_graph::operators::KeyView) -> String {
+    key.expires_at
+        .map(|at| format!(", expiring {}", time(Some(at))))
+        .unwrap_or_default()
+}
+
+fn time(at: Option<chrono::DateTime<chrono::Utc>>) -> String {
+    at.map_or_else(
+        || "-".to_owned(),
+        |at| at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    )
 }
 
 fn import_courses(

@@ -19,6 +19,8 @@ pub struct ApiKey {
     pub label: Option<String>,
     pub created_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
+    /// The first instant it is no longer accepted; `None` for a key that does not expire.
+    pub expires_at: Option<DateTime<Utc>>,
 }
 
 impl ApiKey {
@@ -28,6 +30,11 @@ impl ApiKey {
 
     pub fn is_revoked(&self) -> bool {
         self.revoked_at.is_some()
+    }
+
+    /// Whether the key has expired by `now`.
+    pub fn is_expired_at(&self, now: DateTime<Utc>) -> bool {
+        self.expires_at.is_some_and(|expires_at| expires_at <= now)
     }
 }
 
@@ -866,6 +873,7 @@ mod tests {
             label: None,
             created_at: chrono::Utc::now(),
             revoked_at: None,
+            expires_at: None,
         }
     }
 

@@ -529,6 +529,9 @@ pub enum SourceKind {
     Dataset,
     /// Information a partner organisation published itself through the API.
     PartnerSubmission,
+    /// An entry the server's operator made (a partner organisation added on a running
+    /// server); no document lies behind it.
+    Operator,
 }
 
 /// A document facts come from.

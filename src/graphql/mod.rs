@@ -30,10 +30,14 @@ use crate::publish::Publisher;
 use crate::search::SearchIndex;
 use crate::store::Store;
 
+pub use crate::operators::{
+    parse_expiry, parse_kind, Expiry, IssuedKey, KeyListing, KeyView, NewKey, NewPartner,
+    Onboarded, OperatorError, PartnerView,
+};
 pub use crate::publish::MAX_BULK_COURSES;
 pub use auth::Caller;
 pub use pipeline::{Answer, Method, Outcome, RawRequest};
-pub use service::{BackendStatus, Backup, BackupError, Readiness};
+pub use service::{AdminError, BackendStatus, Backup, BackupError, Readiness};
 
 /// The served schema.
 type AppSchema = Schema<query::Query, mutation::Mutation, EmptySubscription>;
@@ -67,6 +71,8 @@ struct Inner {
     search_index: Arc<SearchIndex>,
     /// Partner writes; its write lock also keeps writes out of a backup.
     publisher: Arc<Publisher>,
+    /// The operator's keys and partner organisations (the admin API).
+    operators: crate::operators::Operators,
 }
 
 impl Api {
@@ -80,6 +86,7 @@ impl Api {
         document_cache_entries: u64,
     ) -> Self {
         let publisher = Arc::new(Publisher::new(store.clone(), Some(search_index.clone())));
+        let operators = crate::operators::Operators::new(store.clone(), Some(search_index.clone()));
         let graph = data::Graph { store };
         // Every request the served schema sees has passed the twin's strict validation
         // (same registry, document, operation and variables), so it only recomputes what
@@ -103,6 +110,7 @@ impl Api {
             graph,
             search_index,
             publisher,
+            operators,
         }))
     }
 }

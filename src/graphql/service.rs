@@ -1,9 +1,25 @@
 //! The transports' one door to what lies below `graphql`: authenticating a key, the data
-//! version (which response caches key on), readiness, the store's size, and a consistent
-//! backup. `http` and `mcp` call these on [`Api`] and never import `store` or `search`.
+//! version (which response caches key on), readiness, the store's size, a consistent
+//! backup, and the operator's use cases (keys and partner organisations, for an admin key).
+//! `http` and `mcp` call these on [`Api`] and never import `store`, `search` or `operators`.
 
 use super::auth::{self, Caller};
 use super::Api;
+use crate::domain::ApiKey;
+use crate::operators::{IssuedKey, KeyListing, NewKey, NewPartner, Onboarded, OperatorError};
+
+/// Why an admin request (keys, partners) was refused or failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    #[error("only an admin key may manage keys and partner organisations")]
+    NotAdmin,
+    #[error("managing keys and partner organisations needs an admin API key")]
+    Anonymous,
+    #[error("{0}")]
+    Rejected(&'static str),
+    #[error(transparent)]
+    Operator(#[from] OperatorError),
+}
 
 /// What `/ready` reports.
 #[derive(Debug, Clone, Copy)]
@@ -37,8 +53,57 @@ pub enum BackupError {
 
 impl Api {
     /// Resolves an `Authorization` header value to the caller: once per request, at the edge.
+    /// An expired key is rejected with a message saying so; a valid key's use is noted for
+    /// its last-used time, without waiting for the store.
     pub fn authenticate(&self, authorization: Option<&str>) -> Caller {
-        auth::authenticate(&self.0.graph.store, authorization)
+        let caller = auth::authenticate(&self.0.graph.store, authorization);
+        if let Caller::Key(key) = &caller {
+            if key.is_expired_at(chrono::Utc::now()) {
+                return Caller::Rejected("the API key has expired: ask the operator for a new one");
+            }
+            self.0.operators.key_used(&key.id);
+        }
+        caller
+    }
+
+    /// Issues a key, for an admin `caller`; the answer is the only time its secret exists.
+    pub async fn issue_key(
+        &self,
+        caller: &Caller,
+        request: NewKey,
+    ) -> Result<IssuedKey, AdminError> {
+        admin_only(caller)?;
+        let issued = self.0.operators.issue_key(request).await?;
+        tracing::info!(key = %issued.key.id, organisation = ?issued.key.organisation, by = %caller.scope(), "key issued");
+        Ok(issued)
+    }
+
+    /// Every key with its last use, for an admin `caller`.
+    pub async fn list_keys(&self, caller: &Caller) -> Result<Vec<KeyListing>, AdminError> {
+        admin_only(caller)?;
+        Ok(self.0.operators.list_keys().await?)
+    }
+
+    /// Revokes the key `id`, for an admin `caller`: its next request is refused.
+    pub async fn revoke_key(&self, caller: &Caller, id: String) -> Result<ApiKey, AdminError> {
+        admin_only(caller)?;
+        let key = self.0.operators.revoke_key(id).await?;
+        tracing::info!(key = %key.id, by = %caller.scope(), "key revoked");
+        Ok(key)
+    }
+
+    /// Adds a partner organisation and issues its key, for an admin `caller`. The write lock
+    /// is held, so that a backup never sees the organisation without its key.
+    pub async fn add_partner(
+        &self,
+        caller: &Caller,
+        request: NewPartner,
+    ) -> Result<Onboarded, AdminError> {
+        admin_only(caller)?;
+        let _write = self.0.publisher.exclusive().await;
+        let onboarded = self.0.operators.add_partner(request).await?;
+        tracing::info!(organisation = %onboarded.organisation.code, key = %onboarded.key.key.id, by = %caller.scope(), "partner organisation added");
+        Ok(onboarded)
     }
 
     /// The store's data version: every write and reseed bumps it.
@@ -111,5 +176,21 @@ impl Api {
             data_version: summary.data_version,
             checksum_hex: summary.checksum_hex(),
         })
+    }
+}
+
+/// Refuses every caller but an admin key.
+fn admin_only(caller: &Caller) -> Result<(), AdminError> {
+    match caller {
+        Caller::Key(key) if key.is_admin() => Ok(()),
+        Caller::Key(key) => {
+            tracing::warn!(key = %key.id, "a partner key asked for an admin operation");
+            Err(AdminError::NotAdmin)
+        }
+        Caller::Anonymous => Err(AdminError::Anonymous),
+        Caller::Rejected(reason) => Err(AdminError::Rejected(reason)),
+        Caller::Unverified => Err(AdminError::Rejected(
+            "the database cannot be reached to check the API key; retry shortly",
+        )),
     }
 }

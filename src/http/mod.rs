@@ -1,5 +1,5 @@
 //! The HTTP adapter (poem): `/graphql` (GET and POST, GraphQL over HTTP), `/health`, `/ready`,
-//! `/metrics`, `/admin/backup` (admin key only), and the embedded, offline GraphiQL playground at `/`; with request logs and
+//! `/metrics`, `/admin/backup`, `/admin/keys` and `/admin/partners` (admin key only), and the embedded, offline GraphiQL playground at `/`; with request logs and
 //! ids, a request timeout, optional CORS, and per-client rate limiting of `/graphql`.
 //!
 //! Invariant: the only module that knows poem. It holds no business logic: it turns HTTP
@@ -13,6 +13,7 @@ mod graphql;
 mod mcp;
 mod metrics;
 mod observe;
+mod operators;
 mod playground;
 mod rate_limit;
 mod server;
@@ -86,7 +87,13 @@ fn routes(state: AppState, config: &Config) -> impl Endpoint {
         .at("/health", get(health))
         .at("/ready", get(ready))
         .at("/metrics", get(metrics::metrics))
-        .at("/admin/backup", get(admin::backup));
+        .at("/admin/backup", get(admin::backup))
+        .at(
+            "/admin/keys",
+            get(operators::list_keys).post(operators::issue_key),
+        )
+        .at("/admin/keys/:id", poem::delete(operators::revoke_key))
+        .at("/admin/partners", poem::post(operators::add_partner));
     // MCP: `/mcp` and the `/records/:id` pages its tools link to, rate-limited with
     // `/graphql`'s limiter (shared budget) and inside the same timeout, CORS and logging layers.
     let others = if config.mcp == crate::config::Switch::On {

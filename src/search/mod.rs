@@ -415,6 +415,34 @@ impl SearchIndex {
         Ok(())
     }
 
+    /// Adds (or replaces) the documents of organisations an operator added and of the
+    /// sources they cite, visible to the next search.
+    pub fn upsert_organisations(
+        &self,
+        organisations: &[crate::domain::Organisation],
+        sources: &[crate::domain::Source],
+    ) -> Result<(), Error> {
+        let _writing = self.writing.lock().map_err(|_| Error::Poisoned)?;
+        let mut writer = self
+            .index
+            .writer_with_num_threads::<TantivyDocument>(1, WRITER_MEMORY_BYTES)?;
+        let documents = organisations
+            .iter()
+            .map(documents::organisation)
+            .chain(sources.iter().map(documents::source));
+        for document in documents {
+            writer.delete_term(Term::from_field_text(
+                self.fields.reference,
+                &document.reference.to_string(),
+            ));
+            writer.add_document(to_tantivy(&self.fields, &document))?;
+        }
+        writer.commit()?;
+        writer.wait_merging_threads()?;
+        self.reader.reload()?;
+        Ok(())
+    }
+
     /// Bytes the index occupies (its segments, in memory).
     pub fn size_bytes(&self) -> u64 {
         self.reader

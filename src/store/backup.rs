@@ -94,6 +94,12 @@ impl Store {
         let mut data_version = 0u64;
         let mut last_tree: Option<Vec<u8>> = None;
         self.backend.visit_all(&mut |name, key, value| {
+            // When keys were last used is activity, not data: it changes with every use (so
+            // two backups of the same data would differ) and is recorded again after a
+            // restore, so a backup leaves it out.
+            if name == super::partner::API_KEY_LAST_USED_TREE.as_bytes() {
+                return Ok(());
+            }
             if name == META_TREE.as_bytes() && key == meta::DATA_VERSION {
                 data_version = be_u64(value).unwrap_or(0);
             }

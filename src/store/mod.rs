@@ -17,6 +17,7 @@ pub mod backup;
 mod codec;
 mod keys;
 mod memo;
+mod organisations;
 mod partner;
 mod read;
 mod write;
@@ -33,6 +34,7 @@ use backend::Backend;
 pub use crate::domain::Direction;
 pub use backend::{BackendStatus, Changed};
 pub use backup::{BackupSummary, Restored};
+pub use organisations::OrganisationAdded;
 pub use write::SeedWrite;
 
 /// A store error. Messages name the tree involved; they are for logs, not for clients.

@@ -1,8 +1,13 @@
 //! Partner writes: API keys, course writes with their audit trail, all durable on return.
 //!
-//! Trees: `api_keys` (key id -> `ApiKey`), `audit` (big-endian sequence -> `AuditEntry`),
+//! Trees: `api_keys` (key id -> `ApiKey`), `api_key_last_used` (key id -> big-endian unix
+//! milliseconds of its last recorded use), `audit` (big-endian sequence -> `AuditEntry`),
 //! `audit_by_organisation` (`organisation 0x00 sequence` -> empty), `partner_records`
 //! (`[kind tag] code` of every record a partner published -> empty; a reseed keeps these).
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
 
 use super::backend::{Changed, Transaction};
 use super::keys::{edge_key, reference_key};
@@ -14,6 +19,7 @@ use crate::domain::{
 };
 
 pub(crate) const API_KEYS_TREE: &str = "api_keys";
+pub(crate) const API_KEY_LAST_USED_TREE: &str = "api_key_last_used";
 pub(crate) const AUDIT_TREE: &str = "audit";
 pub(crate) const AUDIT_BY_ORGANISATION_TREE: &str = "audit_by_organisation";
 pub(crate) const PARTNER_RECORDS_TREE: &str = "partner_records";
@@ -42,7 +48,7 @@ impl Store {
     /// revoked through any process sharing the database stops working at once.
     pub fn api_key(&self, id: &str) -> Result<Option<ApiKey>> {
         match self.backend.get(API_KEYS_TREE, id.as_bytes())? {
-            Some(bytes) => Ok(Some(codec::decode(|| API_KEYS_TREE, &bytes)?)),
+            Some(bytes) => Ok(Some(decode_api_key(&bytes)?)),
             None => Ok(None),
         }
     }
@@ -52,8 +58,39 @@ impl Store {
         self.backend
             .scan_prefix(API_KEYS_TREE, &[])?
             .iter()
-            .map(|(_, bytes)| codec::decode(|| API_KEYS_TREE, bytes))
+            .map(|(_, bytes)| decode_api_key(bytes))
             .collect()
+    }
+
+    /// Records when keys were last used, durably, in one transaction. Not a data change: the
+    /// data version stays as it is, so no cache is emptied by a key's use.
+    pub fn record_api_key_uses(&self, uses: &[(String, DateTime<Utc>)]) -> Result<()> {
+        self.backend
+            .transaction(&[API_KEY_LAST_USED_TREE], &[], &mut |transaction| {
+                for (id, at) in uses {
+                    let millis = at.timestamp_millis().to_be_bytes();
+                    transaction.insert(API_KEY_LAST_USED_TREE, id.as_bytes(), &millis)?;
+                }
+                Ok(())
+            })
+    }
+
+    /// The last recorded use of every key that has one, by key id.
+    pub fn api_key_last_uses(&self) -> Result<HashMap<String, DateTime<Utc>>> {
+        let mut uses = HashMap::new();
+        for (id, value) in self.backend.scan_prefix(API_KEY_LAST_USED_TREE, &[])? {
+            let at = <[u8; 8]>::try_from(value.as_slice())
+                .ok()
+                .map(i64::from_be_bytes)
+                .and_then(DateTime::<Utc>::from_timestamp_millis);
+            let (Ok(id), Some(at)) = (String::from_utf8(id), at) else {
+                return Err(Error::MalformedKey {
+                    tree: API_KEY_LAST_USED_TREE.to_owned(),
+                });
+            };
+            uses.insert(id, at);
+        }
+        Ok(uses)
     }
 
     /// Applies `changes` (and adds `sources` that do not exist yet) in one transaction over
@@ -251,4 +288,78 @@ fn organisation_sequence_key(organisation: &Code, sequence: u64) -> Vec<u8> {
     key.push(0);
     key.extend_from_slice(&sequence.to_be_bytes());
     key
+}
+
+/// Decodes a stored key, written by this build or by one from before keys had an expiry
+/// (whose encoding lacks the last field): the one place that migration lives.
+fn decode_api_key(bytes: &[u8]) -> Result<ApiKey> {
+    match codec::decode(|| API_KEYS_TREE, bytes) {
+        Ok(key) => Ok(key),
+        Err(error @ Error::Decode { .. }) => {
+            codec::decode::<KeyWithoutExpiry, _>(|| API_KEYS_TREE, bytes)
+                .map(KeyWithoutExpiry::into_key)
+                .map_err(|_| error)
+        }
+        Err(error) => Err(error),
+    }
+}
+
+/// An [`ApiKey`] as builds before key expiry encoded it.
+#[derive(serde::Deserialize)]
+struct KeyWithoutExpiry {
+    id: String,
+    organisation: Option<Code>,
+    secret_hash: [u8; 32],
+    label: Option<String>,
+    created_at: DateTime<Utc>,
+    revoked_at: Option<DateTime<Utc>>,
+}
+
+impl KeyWithoutExpiry {
+    fn into_key(self) -> ApiKey {
+        ApiKey {
+            id: self.id,
+            organisation: self.organisation,
+            secret_hash: self.secret_hash,
+            label: self.label,
+            created_at: self.created_at,
+            revoked_at: self.revoked_at,
+            expires_at: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_stored_before_keys_could_expire_still_decodes() {
+        #[derive(serde::Serialize)]
+        struct OldKey {
+            id: String,
+            organisation: Option<Code>,
+            secret_hash: [u8; 32],
+            label: Option<String>,
+            created_at: DateTime<Utc>,
+            revoked_at: Option<DateTime<Utc>>,
+        }
+        let created_at = Utc::now();
+        let old = OldKey {
+            id: "abc".to_owned(),
+            organisation: Code::parse("COVENTRY").ok(),
+            secret_hash: [7; 32],
+            label: Some("old".to_owned()),
+            created_at,
+            revoked_at: None,
+        };
+        let key = decode_api_key(&codec::encode(&old).unwrap()).unwrap();
+        assert_eq!((key.id.as_str(), key.expires_at), ("abc", None));
+        assert_eq!(key.label.as_deref(), Some("old"));
+        let new = ApiKey {
+            expires_at: Some(created_at),
+            ..key
+        };
+        assert_eq!(decode_api_key(&codec::encode(&new).unwrap()).unwrap(), new);
+    }
 }

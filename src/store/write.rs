@@ -155,6 +155,11 @@ fn belongs_to_partner(name: &str, key: &[u8], partner: &HashSet<Vec<u8>>) -> boo
     {
         return partner.contains(&record_reference_key(kind, key));
     }
+    if name == super::ORGANISATIONS_BY_KIND_TREE {
+        return key.get(1..).is_some_and(|code| {
+            partner.contains(&record_reference_key(RecordKind::Organisation, code))
+        });
+    }
     if name.starts_with("out:") || name.starts_with("in:") {
         return edge_parts(key)
             .is_some_and(|(first, second)| partner.contains(first) || partner.contains(second));

@@ -14,6 +14,7 @@ mod helpers;
 mod http;
 mod knowledge;
 mod mcp;
+mod operators;
 mod ops;
 mod partner;
 mod playground;

@@ -278,6 +278,7 @@ fn model_key() -> ApiKey {
         label: None,
         created_at: Utc::now(),
         revoked_at: None,
+        expires_at: None,
     }
 }
 

@@ -65,6 +65,7 @@ fn key() -> ApiKey {
         label: None,
         created_at: Utc::now(),
         revoked_at: None,
+        expires_at: None,
     }
 }
 

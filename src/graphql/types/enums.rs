@@ -156,4 +156,7 @@ pub(crate) enum SourceKind {
     Dataset,
     /// Information a partner organisation published itself through the API.
     PartnerSubmission,
+    /// An entry the server's operator made (a partner organisation added on a running
+    /// server); no document lies behind it.
+    Operator,
 }
