@@ -15,11 +15,7 @@ use crate::graphql::BackupError;
 /// must precede the body.
 #[handler]
 pub(super) async fn backup(Data(state): Data<&AppState>, request: &poem::Request) -> Response {
-    let authorization = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .map(|value| value.to_str().unwrap_or("invalid"));
-    let caller = state.api.authenticate(authorization);
+    let caller = state.caller(request.headers());
     let backup = match state.api.backup(&caller).await {
         Ok(backup) => backup,
         Err(refused @ BackupError::NotAdmin) => {

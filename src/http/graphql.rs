@@ -43,13 +43,7 @@ impl Endpoint for GraphqlEndpoint {
             return Err(MethodNotAllowedError.into());
         }
         // The one authentication of the request: the rate limit and the pipeline share it.
-        let caller = match request.headers().get(header::AUTHORIZATION) {
-            None => Caller::Anonymous,
-            Some(value) => self
-                .state
-                .api
-                .authenticate(Some(value.to_str().unwrap_or("invalid"))),
-        };
+        let caller = self.state.caller(request.headers());
         if let Some(refused) = self.state.rate_limit.check(&request, &caller) {
             discard(body, MAX_BODY_BYTES).await;
             return Ok(refused);

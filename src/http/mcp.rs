@@ -3,7 +3,6 @@
 //! keyed by its verified API key, else its IP address).
 
 use poem::endpoint::TowerCompatExt;
-use poem::http::header;
 use poem::{Endpoint, IntoResponse, Request, Response};
 
 use super::AppState;
@@ -18,13 +17,7 @@ impl<E: Endpoint> Endpoint for RateLimited<E> {
     type Output = Response;
 
     async fn call(&self, request: Request) -> poem::Result<Response> {
-        let caller = match request.headers().get(header::AUTHORIZATION) {
-            None => crate::graphql::auth::Caller::Anonymous,
-            Some(value) => self
-                .state
-                .api
-                .authenticate(Some(value.to_str().unwrap_or("invalid"))),
-        };
+        let caller = self.state.caller(request.headers());
         if let Some(refused) = self.state.rate_limit.check(&request, &caller) {
             return Ok(refused);
         }

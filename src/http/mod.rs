@@ -52,6 +52,17 @@ pub(crate) struct Shared {
 }
 
 impl AppState {
+    /// Who `headers` authenticate as: the one place the transport reads `Authorization`,
+    /// once per request (the rate limit and the handler share the answer).
+    pub(crate) fn caller(&self, headers: &poem::http::HeaderMap) -> crate::graphql::Caller {
+        match headers.get(poem::http::header::AUTHORIZATION) {
+            None => crate::graphql::Caller::Anonymous,
+            Some(value) => self
+                .api
+                .authenticate(Some(value.to_str().unwrap_or("invalid"))),
+        }
+    }
+
     pub(crate) fn new(api: Api, config: &Config) -> Self {
         let metrics = Arc::new(crate::telemetry::metrics::Metrics::new());
         Self(Arc::new(Shared {

@@ -12,7 +12,7 @@ use serde_json::json;
 use super::AppState;
 use crate::error_code::{error_bytes, ErrorCode};
 use crate::graphql::{
-    parse_expiry, parse_kind, AdminError, Caller, Expiry, KeyListing, KeyView, NewKey, NewPartner,
+    parse_expiry, parse_kind, AdminError, Expiry, KeyListing, KeyView, NewKey, NewPartner,
     OperatorError, PartnerView,
 };
 
@@ -28,7 +28,7 @@ pub(super) async fn issue_key(
     request: &poem::Request,
     body: Body,
 ) -> Response {
-    let caller = caller(state, request);
+    let caller = state.caller(request.headers());
     let input: KeyInput = match read_json(body).await {
         Ok(input) => input,
         Err(response) => return response,
@@ -46,7 +46,7 @@ pub(super) async fn issue_key(
 /// `GET /admin/keys`: every key (never a secret), with its expiry, last use and revocation.
 #[handler]
 pub(super) async fn list_keys(Data(state): Data<&AppState>, request: &poem::Request) -> Response {
-    let caller = caller(state, request);
+    let caller = state.caller(request.headers());
     match state.api.list_keys(&caller).await {
         Ok(keys) => {
             let now = chrono::Utc::now();
@@ -65,7 +65,7 @@ pub(super) async fn revoke_key(
     Path(id): Path<String>,
     request: &poem::Request,
 ) -> Response {
-    let caller = caller(state, request);
+    let caller = state.caller(request.headers());
     match state.api.revoke_key(&caller, id).await {
         Ok(key) => {
             let listing = KeyListing {
@@ -87,7 +87,7 @@ pub(super) async fn add_partner(
     request: &poem::Request,
     body: Body,
 ) -> Response {
-    let caller = caller(state, request);
+    let caller = state.caller(request.headers());
     let input: PartnerInput = match read_json(body).await {
         Ok(input) => input,
         Err(response) => return response,
@@ -172,14 +172,6 @@ fn expiry(at: Option<&str>, in_days: Option<u32>) -> Result<Option<Expiry>, Oper
         (None, Some(days)) => Ok(Some(Expiry::InDays(days))),
         (None, None) => Ok(None),
     }
-}
-
-fn caller(state: &AppState, request: &poem::Request) -> Caller {
-    let authorization = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .map(|value| value.to_str().unwrap_or("invalid"));
-    state.api.authenticate(authorization)
 }
 
 /// Reads a JSON body of at most [`MAX_ADMIN_BODY_BYTES`], or answers why not.
