@@ -36,6 +36,7 @@ pub use crate::operators::{
 };
 pub use crate::publish::MAX_BULK_COURSES;
 pub use auth::Caller;
+pub(crate) use pipeline::operation_type;
 pub use pipeline::{Answer, Method, Outcome, RawRequest};
 pub use service::{AdminError, BackendStatus, Backup, BackupError, Readiness};
 

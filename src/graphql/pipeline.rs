@@ -503,7 +503,7 @@ fn describe_schema(operation: &OperationDefinition, data: &mut async_graphql::Va
 }
 
 /// The type of the operation `operation_name` (or the first one) selects in `document`.
-fn operation_type(
+pub(crate) fn operation_type(
     document: &ExecutableDocument,
     operation_name: Option<&str>,
 ) -> Option<OperationType> {

@@ -9,7 +9,7 @@
 
 use std::time::Duration;
 
-use async_graphql::parser::types::{ExecutableDocument, OperationType};
+use async_graphql::parser::types::OperationType;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -188,7 +188,8 @@ fn refuse_mutations(request: &Request) -> Result<(), Refusal> {
     let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
         return Ok(());
     };
-    if operation_type(&document, request.operation_name.as_deref()) == Some(OperationType::Mutation)
+    if crate::graphql::operation_type(&document, request.operation_name.as_deref())
+        == Some(OperationType::Mutation)
     {
         return Err(Refusal::one(
             READ_ONLY,
@@ -196,21 +197,6 @@ fn refuse_mutations(request: &Request) -> Result<(), Refusal> {
         ));
     }
     Ok(())
-}
-
-/// The type of the operation `operation_name` (or the only one) selects in `document`.
-fn operation_type(
-    document: &ExecutableDocument,
-    operation_name: Option<&str>,
-) -> Option<OperationType> {
-    document
-        .operations
-        .iter()
-        .find(|(name, _)| match operation_name {
-            Some(wanted) => name.map(|name| name.as_str()) == Some(wanted),
-            None => true,
-        })
-        .map(|(_, operation)| operation.node.ty)
 }
 
 /// The JSON body of the pipeline's answer.
