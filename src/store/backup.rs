@@ -504,7 +504,7 @@ mod tests {
         let restored = restore(bytes.as_slice(), &target, false).unwrap();
 
         assert_eq!(restored.summary, summary);
-        assert_eq!(summary.entries, 5);
+        assert_eq!(summary.entries, 6, "five written, and the store's own upgrade mark");
         assert_eq!(summary.trees, 4);
         assert_eq!(summary.data_version, 7);
         assert_eq!(summary.bytes, bytes.len() as u64);
@@ -533,7 +533,7 @@ mod tests {
         assert_eq!(&first[8..10], &FORMAT_VERSION.to_be_bytes());
         let trailer = &first[first.len() - TRAILER_LEN..];
         assert_eq!(trailer[0], END_TAG);
-        assert_eq!(&trailer[1..9], &5u64.to_be_bytes());
+        assert_eq!(&trailer[1..9], &6u64.to_be_bytes());
         assert_eq!(
             blake3::hash(&first[..first.len() - CHECKSUM_LEN]).as_bytes(),
             &summary.checksum
@@ -638,7 +638,7 @@ mod tests {
         let restored = restore(bytes.as_slice(), &target, false).unwrap();
 
         assert!(restored.moved_aside.is_none());
-        assert_eq!(contents(&target).len(), 5);
+        assert_eq!(contents(&target).len(), 6);
     }
 
     #[test]

@@ -20,6 +20,7 @@ mod memo;
 mod organisations;
 mod partner;
 mod read;
+mod upgrade;
 mod write;
 
 use std::collections::HashMap;
@@ -106,6 +107,8 @@ mod meta {
     pub(crate) const DATA_VERSION: &[u8] = b"data_version";
     /// The last audit sequence number used, a big-endian u64.
     pub(crate) const AUDIT_SEQUENCE: &[u8] = b"audit_sequence";
+    /// Present once values stored by older builds are upgraded (see `upgrade.rs`).
+    pub(crate) const SHAPES: &[u8] = b"shapes";
 }
 
 /// Tree names: `meta` (see [`meta`]), `organisations_by_kind` (`[kind byte] code` -> empty),
@@ -232,6 +235,7 @@ impl Store {
             live,
             reads: AtomicU64::new(0),
         };
+        store.upgrade_old_shapes()?;
         let data_version = store.stored_data_version()?;
         store.live.committed(data_version);
         Ok(store)
