@@ -84,7 +84,7 @@ impl Query {
         code: Option<String>,
     ) -> Option<OrganisationObject> {
         null_on_error(ctx, by_id_or_code::<domain::Organisation>(ctx, id, code))
-            .map(OrganisationObject)
+            .map(OrganisationObject::new)
     }
 
     /// Organisations open on `asOf` (default today), optionally of one kind, under one parent
@@ -131,7 +131,7 @@ impl Query {
                 candidates
                     .into_iter()
                     .filter(|o| o.is_open_on(date))
-                    .map(OrganisationObject)
+                    .map(OrganisationObject::new)
                     .collect()
             }
         };
@@ -165,7 +165,7 @@ impl Query {
         )]
         code: Option<String>,
     ) -> Option<RoleObject> {
-        null_on_error(ctx, by_id_or_code::<domain::Role>(ctx, id, code)).map(RoleObject)
+        null_on_error(ctx, by_id_or_code::<domain::Role>(ctx, id, code)).map(RoleObject::new)
     }
 
     /// Every role, ordered by code.
@@ -179,7 +179,7 @@ impl Query {
         Ok(roles
             .into_iter()
             .filter(|role| category.is_none_or(|c| role.category == c))
-            .map(RoleObject)
+            .map(RoleObject::new)
             .collect())
     }
 
@@ -194,7 +194,7 @@ impl Query {
         )]
         code: Option<String>,
     ) -> Option<PostObject> {
-        null_on_error(ctx, by_id_or_code::<domain::Post>(ctx, id, code)).map(PostObject)
+        null_on_error(ctx, by_id_or_code::<domain::Post>(ctx, id, code)).map(PostObject::new)
     }
 
     /// One programme by global `id` or by `code` (e.g. `nye-bevan`).
@@ -208,7 +208,8 @@ impl Query {
         #[graphql(desc = "Code (e.g. `nye-bevan`), in any case; give this or `id`, not both.")]
         code: Option<String>,
     ) -> Option<ProgrammeObject> {
-        null_on_error(ctx, by_id_or_code::<domain::Programme>(ctx, id, code)).map(ProgrammeObject)
+        null_on_error(ctx, by_id_or_code::<domain::Programme>(ctx, id, code))
+            .map(ProgrammeObject::new)
     }
 
     /// Every programme, ordered by code; optionally only those a body accredits or provides (organisation codes).
@@ -236,7 +237,7 @@ impl Query {
                     .as_ref()
                     .is_none_or(|provider| &p.provider == provider)
             })
-            .map(ProgrammeObject)
+            .map(ProgrammeObject::new)
             .collect())
     }
 
@@ -253,7 +254,7 @@ impl Query {
         )]
         code: Option<String>,
     ) -> Option<CourseObject> {
-        null_on_error(ctx, by_id_or_code::<domain::Course>(ctx, id, code)).map(CourseObject)
+        null_on_error(ctx, by_id_or_code::<domain::Course>(ctx, id, code)).map(CourseObject::new)
     }
 
     /// The subjects of the courses offered today, in their canonical form (trimmed, spaces
@@ -344,7 +345,7 @@ impl Query {
             .filter(|course| {
                 updated_since.is_none_or(|since| course.updated_at.is_some_and(|at| at >= since.0))
             })
-            .map(CourseObject)
+            .map(CourseObject::new)
             .collect();
         paginate(
             courses,
@@ -390,25 +391,17 @@ impl Query {
         code: Option<String>,
     ) -> Option<QualificationObject> {
         null_on_error(ctx, by_id_or_code::<domain::Qualification>(ctx, id, code))
-            .map(QualificationObject)
+            .map(QualificationObject::new)
     }
 
     /// Every professional qualification and award, ordered by code.
     async fn qualifications(&self, ctx: &Context<'_>) -> Result<Vec<QualificationObject>> {
-        Ok(graph(ctx)
-            .all::<domain::Qualification>()?
-            .into_iter()
-            .map(QualificationObject)
-            .collect())
+        Ok(wrap(graph(ctx).all::<domain::Qualification>()?))
     }
 
     /// Every Agenda for Change pay band, ordered by code.
     async fn pay_bands(&self, ctx: &Context<'_>) -> Result<Vec<PayBandObject>> {
-        Ok(graph(ctx)
-            .all::<domain::PayBand>()?
-            .into_iter()
-            .map(PayBandObject)
-            .collect())
+        Ok(wrap(graph(ctx).all::<domain::PayBand>()?))
     }
 
     /// One topic by global `id` or by `code`.
@@ -422,7 +415,7 @@ impl Query {
         )]
         code: Option<String>,
     ) -> Option<TopicObject> {
-        null_on_error(ctx, by_id_or_code::<domain::Topic>(ctx, id, code)).map(TopicObject)
+        null_on_error(ctx, by_id_or_code::<domain::Topic>(ctx, id, code)).map(TopicObject::new)
     }
 
     /// Leadership and career knowledge, ordered by code; optionally of one category.
@@ -436,26 +429,18 @@ impl Query {
         Ok(topics
             .into_iter()
             .filter(|topic| category.is_none_or(|c| topic.category == c))
-            .map(TopicObject)
+            .map(TopicObject::new)
             .collect())
     }
 
     /// Real-life career stories, ordered by code.
     async fn career_stories(&self, ctx: &Context<'_>) -> Result<Vec<CareerStoryObject>> {
-        Ok(graph(ctx)
-            .all::<domain::CareerStory>()?
-            .into_iter()
-            .map(CareerStoryObject)
-            .collect())
+        Ok(wrap(graph(ctx).all::<domain::CareerStory>()?))
     }
 
     /// Every figure (quantitative statement) with its unit, scope, date and source, ordered by code.
     async fn figures(&self, ctx: &Context<'_>) -> Result<Vec<FigureObject>> {
-        Ok(graph(ctx)
-            .all::<domain::Figure>()?
-            .into_iter()
-            .map(FigureObject)
-            .collect())
+        Ok(wrap(graph(ctx).all::<domain::Figure>()?))
     }
 
     /// Ranked full-text search over every record but posts (unless `kinds` asks for `POST`),
@@ -511,16 +496,12 @@ impl Query {
         )]
         code: Option<String>,
     ) -> Option<SourceObject> {
-        null_on_error(ctx, by_id_or_code::<domain::Source>(ctx, id, code)).map(SourceObject)
+        null_on_error(ctx, by_id_or_code::<domain::Source>(ctx, id, code)).map(SourceObject::new)
     }
 
     /// Every source document, ordered by code.
     async fn sources(&self, ctx: &Context<'_>) -> Result<Vec<SourceObject>> {
-        Ok(graph(ctx)
-            .all::<domain::Source>()?
-            .into_iter()
-            .map(SourceObject)
-            .collect())
+        Ok(wrap(graph(ctx).all::<domain::Source>()?))
     }
 }
 
