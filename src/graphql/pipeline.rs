@@ -199,47 +199,36 @@ struct Checked {
     extensions: Option<Map<String, Value>>,
 }
 
+/// A request that passed every check before execution.
+struct Prepared {
+    checked: Checked,
+    document: Arc<Document>,
+    operation: Option<OperationType>,
+    cost: Cost,
+}
+
 impl Api {
     /// Runs one GraphQL request for `caller` from start to finish; see the module comment.
     pub async fn execute(&self, raw: RawRequest, caller: Caller) -> Answer {
-        let method = raw.method;
-        let checked = match check_shapes(raw).and_then(|checked| self.resolve_persisted(checked)) {
-            Ok(checked) => checked,
+        let Prepared {
+            checked,
+            document,
+            operation,
+            cost,
+        } = match self.prepare(raw).await {
+            Ok(prepared) => prepared,
             Err(refused) => return refused,
         };
-        let document = match self.0.documents.parse(&checked.query) {
-            Ok(document) => document,
-            Err(error) => {
-                return Answer::refused_errors(ErrorCode::GraphqlParseFailed, vec![error.into()])
-            }
-        };
-        if let Err(error) = &document.limits {
-            return Answer::refused(ErrorCode::LimitExceeded, &error.to_string());
-        }
-        let operation = operation_type(&document.parsed, checked.operation_name.as_deref());
-        if method == Method::Get && operation == Some(OperationType::Mutation) {
-            let mut answer =
-                Answer::refused(ErrorCode::BadRequest, "mutations must be sent with POST");
-            answer.outcome = Outcome::MutationOverGet;
-            answer.operation = operation;
-            return answer;
-        }
-        let cost = match self.accepted_cost(&document, &checked).await {
-            Ok(cost) => cost,
-            Err(mut refused) => {
-                refused.operation = operation;
-                return refused;
-            }
-        };
         let anonymous = matches!(caller, Caller::Anonymous);
-        let operation_name = checked.operation_name.clone();
         let mut request = async_graphql::Request::new(checked.query)
             .variables(checked.variables)
             .data(caller);
-        request.operation_name = checked.operation_name;
+        request.operation_name.clone_from(&checked.operation_name);
         request.set_parsed_query(document.parsed.clone());
         let mut response = self.0.schema.execute(request).await;
-        if let Some(selected) = selected_operation(&document.parsed, operation_name.as_deref()) {
+        if let Some(selected) =
+            selected_operation(&document.parsed, checked.operation_name.as_deref())
+        {
             describe_schema(&selected.node, &mut response.data);
         }
         finish(response, cost, operation, anonymous)
@@ -250,6 +239,15 @@ impl Api {
     /// the answer refusing it. For clients that check a query before they send it (MCP's
     /// `validate` tool).
     pub async fn check(&self, raw: RawRequest) -> Result<Value, Answer> {
+        let prepared = self.prepare(raw).await?;
+        Ok(prepared.cost.to_value().into_json().unwrap_or_default())
+    }
+
+    /// The steps before execution that [`Api::execute`] and [`Api::check`] share, in order:
+    /// the parameters' shapes, persisted queries, parsing, the limits, a mutation over GET,
+    /// and the cost (remembered, or found by strict validation and compared with the limits).
+    async fn prepare(&self, raw: RawRequest) -> Result<Prepared, Answer> {
+        let method = raw.method;
         let checked = check_shapes(raw).and_then(|checked| self.resolve_persisted(checked))?;
         let document = self.0.documents.parse(&checked.query).map_err(|error| {
             Answer::refused_errors(ErrorCode::GraphqlParseFailed, vec![error.into()])
@@ -260,8 +258,27 @@ impl Api {
                 &error.to_string(),
             ));
         }
-        let cost = self.accepted_cost(&document, &checked).await?;
-        Ok(cost.to_value().into_json().unwrap_or_default())
+        let operation = operation_type(&document.parsed, checked.operation_name.as_deref());
+        if method == Method::Get && operation == Some(OperationType::Mutation) {
+            let mut answer =
+                Answer::refused(ErrorCode::BadRequest, "mutations must be sent with POST");
+            answer.outcome = Outcome::MutationOverGet;
+            answer.operation = operation;
+            return Err(answer);
+        }
+        let cost = self
+            .accepted_cost(&document, &checked)
+            .await
+            .map_err(|mut refused| {
+                refused.operation = operation;
+                refused
+            })?;
+        Ok(Prepared {
+            checked,
+            document,
+            operation,
+            cost,
+        })
     }
 
     /// Automatic persisted queries (Apollo's protocol): `extensions.persistedQuery` is
