@@ -31,8 +31,8 @@ use crate::search::SearchIndex;
 use crate::store::Store;
 
 pub use crate::operators::{
-    parse_expiry, parse_kind, Expiry, IssuedKey, KeyListing, KeyView, NewKey, NewPartner,
-    Onboarded, OperatorError, PartnerView,
+    parse_expiry, parse_kind, Expiry, IssuedKey, KeyListing, KeyRequest, KeyView, NewKey,
+    NewPartner, Onboarded, OperatorError, PartnerRequest, PartnerView,
 };
 pub use crate::publish::MAX_BULK_COURSES;
 pub use auth::Caller;
