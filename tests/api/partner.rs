@@ -15,9 +15,14 @@ pub(crate) const CREATE: &str = r#"mutation Create($input: CourseInput!) {
 }"#;
 
 pub(crate) fn course(code: &str, provider: &str) -> Value {
+    titled_course(code, provider, "MSc Health and Care Leadership")
+}
+
+/// A valid course input with its own title.
+pub(crate) fn titled_course(code: &str, provider: &str, title: &str) -> Value {
     json!({
         "code": code,
-        "title": "MSc Health and Care Leadership",
+        "title": title,
         "provider": provider,
         "level": "POSTGRADUATE",
         "subject": "health and care leadership",
