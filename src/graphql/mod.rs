@@ -5,6 +5,7 @@
 //! Invariant: `graphql` knows nothing about HTTP or poem, and never touches sled: it reads
 //! through `store::Store`, and maps every store error to a masked `INTERNAL` error.
 
+mod answer;
 pub mod auth;
 mod connection;
 mod cost;
