@@ -6,10 +6,9 @@ use std::sync::Arc;
 use async_graphql::{Context, Object, PathSegment, Result, ID};
 
 use super::connection::{page_complexity, paginate, Page, PageArgs};
-use super::data::{graph, Graph, Stored};
-use super::errors::{bad_user_input, not_found, null_on_error};
-use super::ids::parse_global_id;
-use super::lookup::{by_code, kind_name, organisation_code};
+use super::data::graph;
+use super::errors::{bad_user_input, null_on_error};
+use super::lookup::{by_code, by_id_or_code, node_by_id, organisation_code};
 use super::scalars::{today, Date, DateTime};
 use super::search::{self, SearchHit, SearchKind};
 use super::types::*;
@@ -502,39 +501,5 @@ impl Query {
     /// Every source document, ordered by code.
     async fn sources(&self, ctx: &Context<'_>) -> Result<Vec<SourceObject>> {
         Ok(wrap(graph(ctx).all::<domain::Source>()?))
-    }
-}
-
-/// The record a global id names, as a `Node`; unknown gives `NOT_FOUND`.
-fn node_by_id(graph: &Graph, id: &ID) -> Result<Node> {
-    let missing = || not_found(format!("no record has id {:?}", id.as_str()));
-    let reference = parse_global_id(id).ok_or_else(missing)?;
-    load_node(graph, &reference)?.ok_or_else(missing)
-}
-
-/// Resolves `id` or `code` (exactly one) to a record of kind `T`; unknown gives `NOT_FOUND`.
-fn by_id_or_code<T: Stored>(
-    ctx: &Context<'_>,
-    id: Option<ID>,
-    code: Option<String>,
-) -> Result<Option<Arc<T>>> {
-    let graph = graph(ctx);
-    match (id, code) {
-        (Some(id), None) => {
-            let code = match parse_global_id(&id) {
-                Some(reference) if reference.kind == T::KIND => reference.code,
-                _ => {
-                    return Err(not_found(format!(
-                        "no {} has id {:?}",
-                        kind_name::<T>(),
-                        id.as_str()
-                    )))
-                }
-            };
-            let missing = || not_found(format!("no {} has id {:?}", kind_name::<T>(), id.as_str()));
-            graph.get::<T>(&code)?.ok_or_else(missing).map(Some)
-        }
-        (None, Some(code)) => by_code(graph, &code).map(Some),
-        _ => Err(bad_user_input("give exactly one of `id` and `code`")),
     }
 }
