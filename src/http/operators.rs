@@ -27,12 +27,11 @@ pub(super) async fn issue_key(
     body: Body,
 ) -> Response {
     let caller = state.caller(request.headers());
-    let new_key = match read_json(body, KeyRequest::into_new_key).await {
-        Ok(new_key) => new_key,
-        Err(response) => return response,
-    };
-    let issued = state.api.issue_key(&caller, new_key).await;
-    answer(StatusCode::CREATED, issued.map(|key| KeyView::issued(&key)))
+    create(body, KeyRequest::into_new_key, |new_key| async {
+        let issued = state.api.issue_key(&caller, new_key).await;
+        issued.map(|key| KeyView::issued(&key))
+    })
+    .await
 }
 
 /// `GET /admin/keys`: every key (never a secret), with its expiry, last use and revocation.
@@ -76,15 +75,28 @@ pub(super) async fn add_partner(
     body: Body,
 ) -> Response {
     let caller = state.caller(request.headers());
-    let new_partner = match read_json(body, PartnerRequest::into_new_partner).await {
-        Ok(new_partner) => new_partner,
-        Err(response) => return response,
-    };
-    let onboarded = state.api.add_partner(&caller, new_partner).await;
-    answer(
-        StatusCode::CREATED,
-        onboarded.map(|partner| PartnerView::of(&partner)),
+    create(
+        body,
+        PartnerRequest::into_new_partner,
+        |new_partner| async {
+            let onboarded = state.api.add_partner(&caller, new_partner).await;
+            onboarded.map(|partner| PartnerView::of(&partner))
+        },
     )
+    .await
+}
+
+/// A request that creates something: its body read and checked with `into`, then `run`;
+/// 201 with what `run` answers.
+async fn create<T: serde::de::DeserializeOwned, U, V: serde::Serialize>(
+    body: Body,
+    into: fn(T) -> Result<U, OperatorError>,
+    run: impl AsyncFnOnce(U) -> Result<V, AdminError>,
+) -> Response {
+    match read_json(body, into).await {
+        Ok(input) => answer(StatusCode::CREATED, run(input).await),
+        Err(response) => response,
+    }
 }
 
 /// The answer to an admin request: its view as JSON under `status`, or the refusal.

@@ -137,11 +137,19 @@ pub(crate) fn about<T: Stored>(
 /// (`<Kind>RecordId`) is never referenced, so the schema drops it.
 pub(crate) struct RecordId<'a, T>(pub(crate) &'a RecordObject<T>);
 
-impl<T: Stored> TypeName for RecordId<'_, T> {
-    fn type_name() -> Cow<'static, str> {
-        format!("{}RecordId", T::KIND.type_name()).into()
-    }
+/// Names a flattened part of each kind's object after the kind (`ProgrammeRecordId`), so
+/// that the kinds' parts do not share one GraphQL type name.
+macro_rules! named_per_kind {
+    ($part:ident) => {
+        impl<T: Stored> TypeName for $part<'_, T> {
+            fn type_name() -> Cow<'static, str> {
+                format!("{}{}", T::KIND.type_name(), stringify!($part)).into()
+            }
+        }
+    };
 }
+
+named_per_kind!(RecordId);
 
 #[Object(name_type)]
 impl<T: Stored> RecordId<'_, T> {
@@ -155,11 +163,7 @@ impl<T: Stored> RecordId<'_, T> {
 /// Its GraphQL type (`<Kind>RecordFields`) is never referenced, so the schema drops it.
 pub(crate) struct RecordFields<'a, T>(pub(crate) &'a RecordObject<T>);
 
-impl<T: Stored> TypeName for RecordFields<'_, T> {
-    fn type_name() -> Cow<'static, str> {
-        format!("{}RecordFields", T::KIND.type_name()).into()
-    }
-}
+named_per_kind!(RecordFields);
 
 #[Object(name_type)]
 impl<T: Stored> RecordFields<'_, T> {
