@@ -10,7 +10,7 @@ use pretty_assertions::assert_eq;
 use serde_json::{json, Value};
 
 use crate::helpers::{spawn_app, TestApp};
-use crate::partner::{code_of, titled_course as course};
+use crate::partner::{code_of, graphql_at, titled_course as course};
 use nhs_leadership_graph::api_keys;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_nhs-leadership-graph");
@@ -462,16 +462,15 @@ async fn an_onboarded_partner_and_its_courses_survive_a_reseed() {
             .await
             .unwrap();
         let token = onboarded["key"]["key"].as_str().unwrap().to_owned();
-        let written: Value = client
-            .post(format!("{address}/graphql"))
-            .bearer_auth(&token)
-            .json(&json!({ "query": CREATE, "variables": { "input": course("keele-pgcert", "KEELE", "PGCert Leadership") } }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let input = course("keele-pgcert", "KEELE", "PGCert Leadership");
+        let written = graphql_at(
+            &client,
+            &address,
+            Some(&token),
+            CREATE,
+            json!({ "input": input }),
+        )
+        .await;
         assert!(written.get("errors").is_none(), "{written}");
         app.shutdown().await.unwrap();
         token
@@ -491,30 +490,25 @@ async fn an_onboarded_partner_and_its_courses_survive_a_reseed() {
         .unwrap();
     let address = format!("http://{}", app.local_addr());
     let client = reqwest::Client::new();
-    let read: Value = client
-        .post(format!("{address}/graphql"))
-        .header("accept", "application/json")
-        .json(
-            &json!({ "query": r#"{ organisation(code: "KEELE") { name sources { code } }
+    let read = graphql_at(
+        &client,
+        &address,
+        None,
+        r#"{ organisation(code: "KEELE") { name sources { code } }
             organisations(kind: UNIVERSITY, first: 100) { edges { node { code } } }
-            course(code: "keele-pgcert") { provider { code } } }"# }),
-        )
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let again: Value = client
-        .post(format!("{address}/graphql"))
-        .bearer_auth(&token)
-        .json(&json!({ "query": CREATE, "variables": { "input": course("keele-pgdip", "KEELE", "PGDip Leadership") } }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+            course(code: "keele-pgcert") { provider { code } } }"#,
+        Value::Null,
+    )
+    .await;
+    let input = course("keele-pgdip", "KEELE", "PGDip Leadership");
+    let again = graphql_at(
+        &client,
+        &address,
+        Some(&token),
+        CREATE,
+        json!({ "input": input }),
+    )
+    .await;
 
     assert_eq!(
         read["data"]["organisation"],
