@@ -70,6 +70,16 @@ impl TestApp {
         issued
     }
 
+    async fn add_partner(&self, admin: &str, body: Value) -> (u16, Value) {
+        self.admin(
+            reqwest::Method::POST,
+            "/admin/partners",
+            Some(admin),
+            Some(body),
+        )
+        .await
+    }
+
     async fn keys_listed(&self, admin: &str) -> Vec<Value> {
         let (status, listed) = self
             .admin(reqwest::Method::GET, "/admin/keys", Some(admin), None)
@@ -293,15 +303,13 @@ async fn an_onboarded_partner_publishes_a_course_that_reads_and_searches_back() 
     let admin = app.admin_key();
 
     let (status, onboarded) = app
-        .admin(
-            reqwest::Method::POST,
-            "/admin/partners",
-            Some(&admin),
-            Some(json!({
+        .add_partner(
+            &admin,
+            json!({
                 "code": "KEELE",
                 "name": "Keele University",
                 "website": "https://www.keele.ac.uk",
-            })),
+            }),
         )
         .await;
     assert_eq!(status, 201, "{onboarded}");
@@ -388,36 +396,13 @@ async fn a_code_in_use_is_refused_with_409_and_nothing_is_written() {
         |code: &str| json!({ "code": code, "name": "Another Coventry", "kind": "UNIVERSITY" });
     let keys_before = app.keys_listed(&admin).await.len();
 
-    let (seeded, seeded_answer) = app
-        .admin(
-            reqwest::Method::POST,
-            "/admin/partners",
-            Some(&admin),
-            Some(add("COVENTRY")),
-        )
-        .await;
-    let (first, _) = app
-        .admin(
-            reqwest::Method::POST,
-            "/admin/partners",
-            Some(&admin),
-            Some(add("KEELE")),
-        )
-        .await;
-    let (again, again_answer) = app
-        .admin(
-            reqwest::Method::POST,
-            "/admin/partners",
-            Some(&admin),
-            Some(add("KEELE")),
-        )
-        .await;
+    let (seeded, seeded_answer) = app.add_partner(&admin, add("COVENTRY")).await;
+    let (first, _) = app.add_partner(&admin, add("KEELE")).await;
+    let (again, again_answer) = app.add_partner(&admin, add("KEELE")).await;
     let (nhs, nhs_answer) = app
-        .admin(
-            reqwest::Method::POST,
-            "/admin/partners",
-            Some(&admin),
-            Some(json!({ "code": "NEWTRUST", "name": "A Trust", "kind": "TRUST" })),
+        .add_partner(
+            &admin,
+            json!({ "code": "NEWTRUST", "name": "A Trust", "kind": "TRUST" }),
         )
         .await;
 
@@ -590,11 +575,9 @@ async fn issuing_revoking_expiring_and_onboarding_under_read_load_fail_no_read()
         )
         .await;
     let (onboarded, onboarding) = app
-        .admin(
-            reqwest::Method::POST,
-            "/admin/partners",
-            Some(&admin),
-            Some(json!({ "code": "KEELE", "name": "Keele University" })),
+        .add_partner(
+            &admin,
+            json!({ "code": "KEELE", "name": "Keele University" }),
         )
         .await;
     let keele = app
