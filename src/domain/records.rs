@@ -167,6 +167,31 @@ pub struct Organisation {
 }
 
 impl Organisation {
+    /// An organisation known only by its code, name and kind: no dates, links, sources or
+    /// quotes yet (what an operator adds, before its source is cited).
+    pub fn new(code: Code, name: String, kind: OrganisationKind) -> Self {
+        Self {
+            code,
+            name,
+            registered_name: None,
+            kind,
+            citations: Vec::new(),
+            historical: false,
+            foundation_trust: None,
+            trust_type: None,
+            aliases: Vec::new(),
+            description: None,
+            summary: String::new(),
+            opened: None,
+            closed: None,
+            postcode: None,
+            gss_code: None,
+            website: None,
+            predecessors: Vec::new(),
+            sources: Vec::new(),
+        }
+    }
+
     /// Whether the organisation was open on `date` (opening and closing days included).
     pub fn is_open_on(&self, date: NaiveDate) -> bool {
         Validity {

@@ -7,26 +7,7 @@ use super::*;
 use crate::domain::{CourseLevel, Organisation, OrganisationKind};
 
 fn organisation(code: &str, kind: OrganisationKind) -> Organisation {
-    Organisation {
-        code: Code::parse(code).unwrap(),
-        name: format!("{code} name"),
-        registered_name: None,
-        kind,
-        citations: Vec::new(),
-        historical: false,
-        foundation_trust: None,
-        trust_type: None,
-        aliases: Vec::new(),
-        description: None,
-        summary: String::new(),
-        opened: None,
-        closed: None,
-        postcode: None,
-        gss_code: None,
-        website: None,
-        predecessors: Vec::new(),
-        sources: Vec::new(),
-    }
+    Organisation::new(Code::parse(code).unwrap(), format!("{code} name"), kind)
 }
 
 fn known() -> Vec<Organisation> {
