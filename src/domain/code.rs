@@ -5,6 +5,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use super::RecordKind;
+
 /// A record's natural key: an ODS code (`RJ1`), a short upper-case code (`CMI`) or a
 /// lowercase slug (`mary-seacole`). Posts use `ORGANISATION/role`.
 ///
@@ -89,71 +91,7 @@ impl fmt::Debug for Code {
     }
 }
 
-/// The kinds of record in the graph.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum RecordKind {
-    Organisation,
-    Role,
-    Post,
-    Programme,
-    Course,
-    Qualification,
-    PayBand,
-    Topic,
-    CareerStory,
-    Figure,
-    Source,
-}
-
 impl RecordKind {
-    pub const ALL: [RecordKind; 11] = [
-        RecordKind::Organisation,
-        RecordKind::Role,
-        RecordKind::Post,
-        RecordKind::Programme,
-        RecordKind::Course,
-        RecordKind::Qualification,
-        RecordKind::PayBand,
-        RecordKind::Topic,
-        RecordKind::CareerStory,
-        RecordKind::Figure,
-        RecordKind::Source,
-    ];
-
-    /// The kind's name in `kind:code` references, as written in the seed files.
-    pub fn reference_name(self) -> &'static str {
-        match self {
-            RecordKind::Organisation => "organisation",
-            RecordKind::Role => "role",
-            RecordKind::Post => "post",
-            RecordKind::Programme => "programme",
-            RecordKind::Course => "course",
-            RecordKind::Qualification => "qualification",
-            RecordKind::PayBand => "pay-band",
-            RecordKind::Topic => "topic",
-            RecordKind::CareerStory => "career-story",
-            RecordKind::Figure => "figure",
-            RecordKind::Source => "source",
-        }
-    }
-
-    /// The kind's type name, as clients see it (`PayBand`).
-    pub fn type_name(self) -> &'static str {
-        match self {
-            RecordKind::Organisation => "Organisation",
-            RecordKind::Role => "Role",
-            RecordKind::Post => "Post",
-            RecordKind::Programme => "Programme",
-            RecordKind::Course => "Course",
-            RecordKind::Qualification => "Qualification",
-            RecordKind::PayBand => "PayBand",
-            RecordKind::Topic => "Topic",
-            RecordKind::CareerStory => "CareerStory",
-            RecordKind::Figure => "Figure",
-            RecordKind::Source => "Source",
-        }
-    }
-
     pub fn from_reference_name(name: &str) -> Option<Self> {
         Self::ALL
             .into_iter()

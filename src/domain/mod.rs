@@ -14,7 +14,7 @@ mod partner;
 mod records;
 mod relation;
 
-pub use code::{Code, CodeError, RecordKind, RecordRef};
+pub use code::{Code, CodeError, RecordRef};
 pub use dataset::{record_edges, Dataset};
 pub use evidence::{
     according_to, currency, normalise_for_quoting, quantity, Citation, Currency, Qualifier,

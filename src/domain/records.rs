@@ -4,7 +4,52 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Citation, Code, Qualifier, RecordKind, RecordRef, Relation, Staleness, Validity};
+use super::{Citation, Code, Qualifier, RecordRef, Relation, Staleness, Validity};
+
+/// The kinds of record in the graph, declared once: each line names the kind (a
+/// `RecordKind` variant, and its type name as clients see it, `PayBand`) and its name in
+/// `kind:code` references as the seed files write them (`pay-band`).
+macro_rules! record_kinds {
+    ($($kind:ident => $reference_name:literal,)*) => {
+        /// The kinds of record in the graph.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        pub enum RecordKind {
+            $($kind,)*
+        }
+
+        impl RecordKind {
+            pub const ALL: [RecordKind; [$(RecordKind::$kind),*].len()] = [$(RecordKind::$kind),*];
+
+            /// The kind's name in `kind:code` references, as written in the seed files.
+            pub fn reference_name(self) -> &'static str {
+                match self {
+                    $(RecordKind::$kind => $reference_name,)*
+                }
+            }
+
+            /// The kind's type name, as clients see it (`PayBand`).
+            pub fn type_name(self) -> &'static str {
+                match self {
+                    $(RecordKind::$kind => stringify!($kind),)*
+                }
+            }
+        }
+    };
+}
+
+record_kinds! {
+    Organisation => "organisation",
+    Role => "role",
+    Post => "post",
+    Programme => "programme",
+    Course => "course",
+    Qualification => "qualification",
+    PayBand => "pay-band",
+    Topic => "topic",
+    CareerStory => "career-story",
+    Figure => "figure",
+    Source => "source",
+}
 
 /// What every record kind has in common.
 pub trait Record {
@@ -122,6 +167,31 @@ pub struct Organisation {
 }
 
 impl Organisation {
+    /// An organisation known only by its code, name and kind: no dates, links, sources or
+    /// quotes yet (what an operator adds, before its source is cited).
+    pub fn new(code: Code, name: String, kind: OrganisationKind) -> Self {
+        Self {
+            code,
+            name,
+            registered_name: None,
+            kind,
+            citations: Vec::new(),
+            historical: false,
+            foundation_trust: None,
+            trust_type: None,
+            aliases: Vec::new(),
+            description: None,
+            summary: String::new(),
+            opened: None,
+            closed: None,
+            postcode: None,
+            gss_code: None,
+            website: None,
+            predecessors: Vec::new(),
+            sources: Vec::new(),
+        }
+    }
+
     /// Whether the organisation was open on `date` (opening and closing days included).
     pub fn is_open_on(&self, date: NaiveDate) -> bool {
         Validity {

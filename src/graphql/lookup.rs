@@ -4,14 +4,51 @@
 //! `extensions.suggestions`.
 //!
 //! Exact codes cost one point read; only a miss lists the kind, which the store's memo keeps.
+//! A root field's `id` or `code` argument, and `node(id:)`, are resolved here too.
 
 use std::sync::Arc;
 
-use async_graphql::{ErrorExtensions, Result};
+use async_graphql::{Context, ErrorExtensions, Result, ID};
 
-use super::data::{Graph, Stored};
-use super::errors::not_found;
+use super::data::{graph, Graph, Stored};
+use super::errors::{bad_user_input, not_found};
+use super::ids::parse_global_id;
+use super::types::{load_node, Node};
 use crate::domain::{self, Code};
+
+/// The record a global id names, as a `Node`; unknown gives `NOT_FOUND`.
+pub(crate) fn node_by_id(graph: &Graph, id: &ID) -> Result<Node> {
+    let missing = || not_found(format!("no record has id {:?}", id.as_str()));
+    let reference = parse_global_id(id).ok_or_else(missing)?;
+    load_node(graph, &reference)?.ok_or_else(missing)
+}
+
+/// Resolves `id` or `code` (exactly one) to a record of kind `T`; unknown gives `NOT_FOUND`.
+pub(crate) fn by_id_or_code<T: Stored>(
+    ctx: &Context<'_>,
+    id: Option<ID>,
+    code: Option<String>,
+) -> Result<Option<Arc<T>>> {
+    let graph = graph(ctx);
+    match (id, code) {
+        (Some(id), None) => {
+            let code = match parse_global_id(&id) {
+                Some(reference) if reference.kind == T::KIND => reference.code,
+                _ => {
+                    return Err(not_found(format!(
+                        "no {} has id {:?}",
+                        kind_name::<T>(),
+                        id.as_str()
+                    )))
+                }
+            };
+            let missing = || not_found(format!("no {} has id {:?}", kind_name::<T>(), id.as_str()));
+            graph.get::<T>(&code)?.ok_or_else(missing).map(Some)
+        }
+        (None, Some(code)) => by_code(graph, &code).map(Some),
+        _ => Err(bad_user_input("give exactly one of `id` and `code`")),
+    }
+}
 
 /// The most suggestions a `NOT_FOUND` for a code carries.
 const MAX_SUGGESTIONS: usize = 3;

@@ -5,6 +5,7 @@
 //! Invariant: `graphql` knows nothing about HTTP or poem, and never touches sled: it reads
 //! through `store::Store`, and maps every store error to a masked `INTERNAL` error.
 
+mod answer;
 pub mod auth;
 mod connection;
 mod cost;
@@ -31,8 +32,8 @@ use crate::search::SearchIndex;
 use crate::store::Store;
 
 pub use crate::operators::{
-    parse_expiry, parse_kind, Expiry, IssuedKey, KeyListing, KeyView, NewKey, NewPartner,
-    Onboarded, OperatorError, PartnerView,
+    parse_expiry, parse_kind, Expiry, IssuedKey, KeyListing, KeyRequest, KeyView, NewKey,
+    NewPartner, Onboarded, OperatorError, PartnerRequest, PartnerView,
 };
 pub use crate::publish::MAX_BULK_COURSES;
 pub use auth::Caller;

@@ -184,7 +184,7 @@ impl Mutation {
             courses: upserted
                 .entries
                 .iter()
-                .map(|entry| CourseObject(Arc::new(entry.after.clone())))
+                .map(|entry| CourseObject::new(Arc::new(entry.after.clone())))
                 .collect(),
             audit_entries: upserted.entries.into_iter().map(AuditEntryObject).collect(),
         })
@@ -268,7 +268,7 @@ fn error(error: PublishError) -> Error {
 fn payload(entry: Result<domain::AuditEntry, PublishError>) -> Result<CoursePayload> {
     let entry = entry.map_err(error)?;
     Ok(CoursePayload {
-        course: CourseObject(Arc::new(entry.after.clone())),
+        course: CourseObject::new(Arc::new(entry.after.clone())),
         audit_entry: AuditEntryObject(entry),
     })
 }

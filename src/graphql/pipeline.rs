@@ -12,15 +12,16 @@
 use std::sync::Arc;
 
 use async_graphql::parser::types::{ExecutableDocument, OperationDefinition, OperationType};
-use async_graphql::{ErrorExtensionValues, Positioned, ServerError, Variables};
-use bytes::Bytes;
+use async_graphql::{Positioned, Variables};
 use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
+use super::answer::finish;
+pub use super::answer::{Answer, Outcome};
 use super::auth::Caller;
 use super::documents::{Cost, Document};
 use super::{cost, Api};
-use crate::error_code::{error_bytes, ErrorCode};
+use crate::error_code::ErrorCode;
 
 /// How the request arrived, as far as GraphQL cares: GET may not run mutations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,86 +112,6 @@ impl RawRequest {
     }
 }
 
-/// What the pipeline answered.
-#[derive(Debug)]
-pub struct Answer {
-    pub outcome: Outcome,
-    /// The JSON body, serialised straight from the response (fields in the query's order).
-    pub body: Bytes,
-    /// The type of the operation run (or that would have run); `None` when unknown.
-    pub operation: Option<OperationType>,
-    /// A whole success of a query for an anonymous caller: the same request answers the same
-    /// until the data version or the day changes.
-    pub cacheable: bool,
-}
-
-/// How a request ended; a transport derives its status from it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    /// Executed: `data` is present; `field_errors` when some fields failed (still a 200).
-    Executed { field_errors: bool },
-    /// Refused as a whole before execution, with this code (see [`ErrorCode::status`]).
-    Refused(ErrorCode),
-    /// A mutation sent over GET: HTTP answers 405 with `Allow: POST`.
-    MutationOverGet,
-}
-
-impl Answer {
-    fn refused(code: ErrorCode, message: &str) -> Self {
-        Self::refused_with(code, message, None)
-    }
-
-    fn refused_with(code: ErrorCode, message: &str, extra: Option<Map<String, Value>>) -> Self {
-        Self {
-            outcome: Outcome::Refused(code),
-            body: Bytes::from(error_bytes(code, message, extra)),
-            operation: None,
-            cacheable: false,
-        }
-    }
-
-    /// A refusal carrying async-graphql's errors (with their locations), each given `code`
-    /// unless it has one.
-    fn refused_errors(code: ErrorCode, mut errors: Vec<ServerError>) -> Self {
-        add_codes(&mut errors, code);
-        match serde_json::to_vec(&json!({ "errors": errors })) {
-            Ok(body) => Self {
-                outcome: Outcome::Refused(code),
-                body: Bytes::from(body),
-                operation: None,
-                cacheable: false,
-            },
-            Err(error) => Self::internal(&error),
-        }
-    }
-
-    fn internal(error: &dyn std::fmt::Display) -> Self {
-        tracing::error!(%error, "could not serialise a GraphQL response");
-        Self::refused(ErrorCode::Internal, "")
-    }
-
-    /// The operation type as a metrics label.
-    pub fn operation_label(&self) -> &'static str {
-        match self.operation {
-            Some(OperationType::Query) => "query",
-            Some(OperationType::Mutation) => "mutation",
-            Some(OperationType::Subscription) => "subscription",
-            None => "unknown",
-        }
-    }
-
-    /// The outcome as a metrics label.
-    pub fn outcome_label(&self) -> &'static str {
-        match self.outcome {
-            Outcome::Executed {
-                field_errors: false,
-            } => "ok",
-            Outcome::Executed { field_errors: true } => "field_error",
-            Outcome::Refused(_) | Outcome::MutationOverGet => "request_error",
-        }
-    }
-}
-
 /// A request that passed the shape checks.
 struct Checked {
     query: String,
@@ -199,47 +120,36 @@ struct Checked {
     extensions: Option<Map<String, Value>>,
 }
 
+/// A request that passed every check before execution.
+struct Prepared {
+    checked: Checked,
+    document: Arc<Document>,
+    operation: Option<OperationType>,
+    cost: Cost,
+}
+
 impl Api {
     /// Runs one GraphQL request for `caller` from start to finish; see the module comment.
     pub async fn execute(&self, raw: RawRequest, caller: Caller) -> Answer {
-        let method = raw.method;
-        let checked = match check_shapes(raw).and_then(|checked| self.resolve_persisted(checked)) {
-            Ok(checked) => checked,
+        let Prepared {
+            checked,
+            document,
+            operation,
+            cost,
+        } = match self.prepare(raw).await {
+            Ok(prepared) => prepared,
             Err(refused) => return refused,
         };
-        let document = match self.0.documents.parse(&checked.query) {
-            Ok(document) => document,
-            Err(error) => {
-                return Answer::refused_errors(ErrorCode::GraphqlParseFailed, vec![error.into()])
-            }
-        };
-        if let Err(error) = &document.limits {
-            return Answer::refused(ErrorCode::LimitExceeded, &error.to_string());
-        }
-        let operation = operation_type(&document.parsed, checked.operation_name.as_deref());
-        if method == Method::Get && operation == Some(OperationType::Mutation) {
-            let mut answer =
-                Answer::refused(ErrorCode::BadRequest, "mutations must be sent with POST");
-            answer.outcome = Outcome::MutationOverGet;
-            answer.operation = operation;
-            return answer;
-        }
-        let cost = match self.accepted_cost(&document, &checked).await {
-            Ok(cost) => cost,
-            Err(mut refused) => {
-                refused.operation = operation;
-                return refused;
-            }
-        };
         let anonymous = matches!(caller, Caller::Anonymous);
-        let operation_name = checked.operation_name.clone();
         let mut request = async_graphql::Request::new(checked.query)
             .variables(checked.variables)
             .data(caller);
-        request.operation_name = checked.operation_name;
+        request.operation_name.clone_from(&checked.operation_name);
         request.set_parsed_query(document.parsed.clone());
         let mut response = self.0.schema.execute(request).await;
-        if let Some(selected) = selected_operation(&document.parsed, operation_name.as_deref()) {
+        if let Some(selected) =
+            selected_operation(&document.parsed, checked.operation_name.as_deref())
+        {
             describe_schema(&selected.node, &mut response.data);
         }
         finish(response, cost, operation, anonymous)
@@ -250,6 +160,15 @@ impl Api {
     /// the answer refusing it. For clients that check a query before they send it (MCP's
     /// `validate` tool).
     pub async fn check(&self, raw: RawRequest) -> Result<Value, Answer> {
+        let prepared = self.prepare(raw).await?;
+        Ok(prepared.cost.to_value().into_json().unwrap_or_default())
+    }
+
+    /// The steps before execution that [`Api::execute`] and [`Api::check`] share, in order:
+    /// the parameters' shapes, persisted queries, parsing, the limits, a mutation over GET,
+    /// and the cost (remembered, or found by strict validation and compared with the limits).
+    async fn prepare(&self, raw: RawRequest) -> Result<Prepared, Answer> {
+        let method = raw.method;
         let checked = check_shapes(raw).and_then(|checked| self.resolve_persisted(checked))?;
         let document = self.0.documents.parse(&checked.query).map_err(|error| {
             Answer::refused_errors(ErrorCode::GraphqlParseFailed, vec![error.into()])
@@ -260,8 +179,27 @@ impl Api {
                 &error.to_string(),
             ));
         }
-        let cost = self.accepted_cost(&document, &checked).await?;
-        Ok(cost.to_value().into_json().unwrap_or_default())
+        let operation = operation_type(&document.parsed, checked.operation_name.as_deref());
+        if method == Method::Get && operation == Some(OperationType::Mutation) {
+            let mut answer =
+                Answer::refused(ErrorCode::BadRequest, "mutations must be sent with POST");
+            answer.outcome = Outcome::MutationOverGet;
+            answer.operation = operation;
+            return Err(answer);
+        }
+        let cost = self
+            .accepted_cost(&document, &checked)
+            .await
+            .map_err(|mut refused| {
+                refused.operation = operation;
+                refused
+            })?;
+        Ok(Prepared {
+            checked,
+            document,
+            operation,
+            cost,
+        })
     }
 
     /// Automatic persisted queries (Apollo's protocol): `extensions.persistedQuery` is
@@ -390,82 +328,6 @@ fn check_shapes(raw: RawRequest) -> Result<Checked, Answer> {
         variables,
         extensions,
     })
-}
-
-/// Turns an executed response into an answer: codes on every error, `extensions.cost`.
-fn finish(
-    mut response: async_graphql::Response,
-    cost: Cost,
-    operation: Option<OperationType>,
-    anonymous: bool,
-) -> Answer {
-    // After the twin accepted the request, an error without a path is a request error of
-    // execution's own preparation; one with a path that no resolver coded is async-graphql's
-    // coercion of an argument.
-    for error in &mut response.errors {
-        let code = if error.path.is_empty() {
-            ErrorCode::GraphqlValidationFailed
-        } else {
-            ErrorCode::BadUserInput
-        };
-        add_code(error, code);
-    }
-    // A request error stops before execution: no data, and no error has a path. A field
-    // error has a path and answers 200, with `data` (null where a non-null field failed).
-    let is_request_error = response.data == async_graphql::Value::Null
-        && !response.errors.is_empty()
-        && response.errors.iter().all(|error| error.path.is_empty());
-    if is_request_error {
-        let mut answer =
-            Answer::refused_errors(ErrorCode::GraphqlValidationFailed, response.errors);
-        answer.operation = operation;
-        return answer;
-    }
-    response
-        .extensions
-        .insert("cost".to_owned(), cost.to_value());
-    // The database could not be reached for part of the answer: the whole answer is a 503
-    // (`UNAVAILABLE`), so that clients and load balancers retry rather than keep a partial one.
-    let unavailable = response.errors.iter().any(|error| {
-        error
-            .extensions
-            .as_ref()
-            .and_then(|extensions| extensions.get("code"))
-            == Some(&async_graphql::Value::from(ErrorCode::Unavailable.as_str()))
-    });
-    match serde_json::to_vec(&response) {
-        Ok(body) => Answer {
-            outcome: if unavailable {
-                Outcome::Refused(ErrorCode::Unavailable)
-            } else {
-                Outcome::Executed {
-                    field_errors: !response.errors.is_empty(),
-                }
-            },
-            body: Bytes::from(body),
-            operation,
-            cacheable: anonymous
-                && response.errors.is_empty()
-                && operation == Some(OperationType::Query),
-        },
-        Err(error) => Answer::internal(&error),
-    }
-}
-
-fn add_codes(errors: &mut [ServerError], code: ErrorCode) {
-    for error in errors {
-        add_code(error, code);
-    }
-}
-
-/// Sets `extensions.code` unless a resolver already set one.
-fn add_code(error: &mut ServerError, code: ErrorCode) {
-    let extensions = error
-        .extensions
-        .get_or_insert_with(ErrorExtensionValues::default);
-    if extensions.get("code").is_none() {
-        extensions.set("code", code.as_str());
-    }
 }
 
 /// Answers `__schema { description }` with the API's own description: async-graphql 7

@@ -6,10 +6,9 @@ use std::sync::Arc;
 use async_graphql::{Context, Object, PathSegment, Result, ID};
 
 use super::connection::{page_complexity, paginate, Page, PageArgs};
-use super::data::{graph, Graph, Stored};
-use super::errors::{bad_user_input, not_found, null_on_error};
-use super::ids::parse_global_id;
-use super::lookup::{by_code, kind_name, organisation_code};
+use super::data::graph;
+use super::errors::{bad_user_input, null_on_error};
+use super::lookup::{by_code, by_id_or_code, node_by_id, organisation_code};
 use super::scalars::{today, Date, DateTime};
 use super::search::{self, SearchHit, SearchKind};
 use super::types::*;
@@ -84,7 +83,7 @@ impl Query {
         code: Option<String>,
     ) -> Option<OrganisationObject> {
         null_on_error(ctx, by_id_or_code::<domain::Organisation>(ctx, id, code))
-            .map(OrganisationObject)
+            .map(OrganisationObject::new)
     }
 
     /// Organisations open on `asOf` (default today), optionally of one kind, under one parent
@@ -131,7 +130,7 @@ impl Query {
                 candidates
                     .into_iter()
                     .filter(|o| o.is_open_on(date))
-                    .map(OrganisationObject)
+                    .map(OrganisationObject::new)
                     .collect()
             }
         };
@@ -165,7 +164,7 @@ impl Query {
         )]
         code: Option<String>,
     ) -> Option<RoleObject> {
-        null_on_error(ctx, by_id_or_code::<domain::Role>(ctx, id, code)).map(RoleObject)
+        null_on_error(ctx, by_id_or_code::<domain::Role>(ctx, id, code)).map(RoleObject::new)
     }
 
     /// Every role, ordered by code.
@@ -179,7 +178,7 @@ impl Query {
         Ok(roles
             .into_iter()
             .filter(|role| category.is_none_or(|c| role.category == c))
-            .map(RoleObject)
+            .map(RoleObject::new)
             .collect())
     }
 
@@ -194,7 +193,7 @@ impl Query {
         )]
         code: Option<String>,
     ) -> Option<PostObject> {
-        null_on_error(ctx, by_id_or_code::<domain::Post>(ctx, id, code)).map(PostObject)
+        null_on_error(ctx, by_id_or_code::<domain::Post>(ctx, id, code)).map(PostObject::new)
     }
 
     /// One programme by global `id` or by `code` (e.g. `nye-bevan`).
@@ -208,7 +207,8 @@ impl Query {
         #[graphql(desc = "Code (e.g. `nye-bevan`), in any case; give this or `id`, not both.")]
         code: Option<String>,
     ) -> Option<ProgrammeObject> {
-        null_on_error(ctx, by_id_or_code::<domain::Programme>(ctx, id, code)).map(ProgrammeObject)
+        null_on_error(ctx, by_id_or_code::<domain::Programme>(ctx, id, code))
+            .map(ProgrammeObject::new)
     }
 
     /// Every programme, ordered by code; optionally only those a body accredits or provides (organisation codes).
@@ -236,7 +236,7 @@ impl Query {
                     .as_ref()
                     .is_none_or(|provider| &p.provider == provider)
             })
-            .map(ProgrammeObject)
+            .map(ProgrammeObject::new)
             .collect())
     }
 
@@ -253,7 +253,7 @@ impl Query {
         )]
         code: Option<String>,
     ) -> Option<CourseObject> {
-        null_on_error(ctx, by_id_or_code::<domain::Course>(ctx, id, code)).map(CourseObject)
+        null_on_error(ctx, by_id_or_code::<domain::Course>(ctx, id, code)).map(CourseObject::new)
     }
 
     /// The subjects of the courses offered today, in their canonical form (trimmed, spaces
@@ -344,7 +344,7 @@ impl Query {
             .filter(|course| {
                 updated_since.is_none_or(|since| course.updated_at.is_some_and(|at| at >= since.0))
             })
-            .map(CourseObject)
+            .map(CourseObject::new)
             .collect();
         paginate(
             courses,
@@ -390,25 +390,17 @@ impl Query {
         code: Option<String>,
     ) -> Option<QualificationObject> {
         null_on_error(ctx, by_id_or_code::<domain::Qualification>(ctx, id, code))
-            .map(QualificationObject)
+            .map(QualificationObject::new)
     }
 
     /// Every professional qualification and award, ordered by code.
     async fn qualifications(&self, ctx: &Context<'_>) -> Result<Vec<QualificationObject>> {
-        Ok(graph(ctx)
-            .all::<domain::Qualification>()?
-            .into_iter()
-            .map(QualificationObject)
-            .collect())
+        Ok(wrap(graph(ctx).all::<domain::Qualification>()?))
     }
 
     /// Every Agenda for Change pay band, ordered by code.
     async fn pay_bands(&self, ctx: &Context<'_>) -> Result<Vec<PayBandObject>> {
-        Ok(graph(ctx)
-            .all::<domain::PayBand>()?
-            .into_iter()
-            .map(PayBandObject)
-            .collect())
+        Ok(wrap(graph(ctx).all::<domain::PayBand>()?))
     }
 
     /// One topic by global `id` or by `code`.
@@ -422,7 +414,7 @@ impl Query {
         )]
         code: Option<String>,
     ) -> Option<TopicObject> {
-        null_on_error(ctx, by_id_or_code::<domain::Topic>(ctx, id, code)).map(TopicObject)
+        null_on_error(ctx, by_id_or_code::<domain::Topic>(ctx, id, code)).map(TopicObject::new)
     }
 
     /// Leadership and career knowledge, ordered by code; optionally of one category.
@@ -436,26 +428,18 @@ impl Query {
         Ok(topics
             .into_iter()
             .filter(|topic| category.is_none_or(|c| topic.category == c))
-            .map(TopicObject)
+            .map(TopicObject::new)
             .collect())
     }
 
     /// Real-life career stories, ordered by code.
     async fn career_stories(&self, ctx: &Context<'_>) -> Result<Vec<CareerStoryObject>> {
-        Ok(graph(ctx)
-            .all::<domain::CareerStory>()?
-            .into_iter()
-            .map(CareerStoryObject)
-            .collect())
+        Ok(wrap(graph(ctx).all::<domain::CareerStory>()?))
     }
 
     /// Every figure (quantitative statement) with its unit, scope, date and source, ordered by code.
     async fn figures(&self, ctx: &Context<'_>) -> Result<Vec<FigureObject>> {
-        Ok(graph(ctx)
-            .all::<domain::Figure>()?
-            .into_iter()
-            .map(FigureObject)
-            .collect())
+        Ok(wrap(graph(ctx).all::<domain::Figure>()?))
     }
 
     /// Ranked full-text search over every record but posts (unless `kinds` asks for `POST`),
@@ -511,49 +495,11 @@ impl Query {
         )]
         code: Option<String>,
     ) -> Option<SourceObject> {
-        null_on_error(ctx, by_id_or_code::<domain::Source>(ctx, id, code)).map(SourceObject)
+        null_on_error(ctx, by_id_or_code::<domain::Source>(ctx, id, code)).map(SourceObject::new)
     }
 
     /// Every source document, ordered by code.
     async fn sources(&self, ctx: &Context<'_>) -> Result<Vec<SourceObject>> {
-        Ok(graph(ctx)
-            .all::<domain::Source>()?
-            .into_iter()
-            .map(SourceObject)
-            .collect())
-    }
-}
-
-/// The record a global id names, as a `Node`; unknown gives `NOT_FOUND`.
-fn node_by_id(graph: &Graph, id: &ID) -> Result<Node> {
-    let missing = || not_found(format!("no record has id {:?}", id.as_str()));
-    let reference = parse_global_id(id).ok_or_else(missing)?;
-    load_node(graph, &reference)?.ok_or_else(missing)
-}
-
-/// Resolves `id` or `code` (exactly one) to a record of kind `T`; unknown gives `NOT_FOUND`.
-fn by_id_or_code<T: Stored>(
-    ctx: &Context<'_>,
-    id: Option<ID>,
-    code: Option<String>,
-) -> Result<Option<Arc<T>>> {
-    let graph = graph(ctx);
-    match (id, code) {
-        (Some(id), None) => {
-            let code = match parse_global_id(&id) {
-                Some(reference) if reference.kind == T::KIND => reference.code,
-                _ => {
-                    return Err(not_found(format!(
-                        "no {} has id {:?}",
-                        kind_name::<T>(),
-                        id.as_str()
-                    )))
-                }
-            };
-            let missing = || not_found(format!("no {} has id {:?}", kind_name::<T>(), id.as_str()));
-            graph.get::<T>(&code)?.ok_or_else(missing).map(Some)
-        }
-        (None, Some(code)) => by_code(graph, &code).map(Some),
-        _ => Err(bad_user_input("give exactly one of `id` and `code`")),
+        Ok(wrap(graph(ctx).all::<domain::Source>()?))
     }
 }

@@ -8,7 +8,7 @@ use async_graphql::{Context, Object, Result};
 use super::connection::{ranked_page, ranked_page_ranks, Page, PageArgs};
 use super::data::graph;
 use super::errors::{bad_user_input, internal};
-use super::types::{load_record, sources, Record, SourceObject};
+use super::types::{load_record, read, Record, SourceObject};
 use crate::domain::RecordKind;
 use crate::search::{Hit, SearchIndex, MAX_HITS, MAX_QUERY_CHARS};
 
@@ -51,7 +51,7 @@ impl SearchHit {
 
     /// The documents the record comes from, to cite.
     async fn sources(&self, ctx: &Context<'_>) -> Result<Vec<SourceObject>> {
-        sources(ctx, &self.hit.sources)
+        read(ctx, &self.hit.sources)
     }
 }
 

@@ -6,6 +6,7 @@
 use super::auth::{self, Caller};
 use super::Api;
 use crate::domain::ApiKey;
+use crate::error_code::ErrorCode;
 use crate::operators::{IssuedKey, KeyListing, NewKey, NewPartner, Onboarded, OperatorError};
 
 /// Why an admin request (keys, partners) was refused or failed.
@@ -49,6 +50,32 @@ pub enum BackupError {
     Rejected(&'static str),
     #[error("reading the store: {0}")]
     Store(String),
+}
+
+impl AdminError {
+    /// The client error code of this refusal.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::NotAdmin => ErrorCode::Forbidden,
+            Self::Anonymous | Self::Rejected(_) => ErrorCode::Unauthenticated,
+            Self::Operator(OperatorError::Invalid(_) | OperatorError::Exists(_)) => {
+                ErrorCode::BadUserInput
+            }
+            Self::Operator(OperatorError::NotFound(_)) => ErrorCode::NotFound,
+            Self::Operator(OperatorError::Internal(_)) => ErrorCode::Internal,
+        }
+    }
+}
+
+impl BackupError {
+    /// The client error code of this refusal.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::NotAdmin => ErrorCode::Forbidden,
+            Self::Anonymous | Self::Rejected(_) => ErrorCode::Unauthenticated,
+            Self::Store(_) => ErrorCode::Internal,
+        }
+    }
 }
 
 impl Api {

@@ -1,13 +1,11 @@
 //! `GET /admin/backup`: a consistent, checksummed copy of the store while the server runs,
 //! for an admin key only (the backup itself is `graphql::Api::backup`).
 
-use poem::http::{header, HeaderValue};
+use poem::http::header;
 use poem::web::Data;
 use poem::{handler, Response};
 
-use super::{error_response, AppState};
-use crate::error_code::ErrorCode;
-use crate::graphql::BackupError;
+use super::AppState;
 
 /// Answers the backup file (`application/octet-stream`, named by `Content-Disposition`, its
 /// blake3 in `x-backup-checksum`). 401 `UNAUTHENTICATED` without a valid key, 403 `FORBIDDEN`
@@ -18,19 +16,9 @@ pub(super) async fn backup(Data(state): Data<&AppState>, request: &poem::Request
     let caller = state.caller(request.headers());
     let backup = match state.api.backup(&caller).await {
         Ok(backup) => backup,
-        Err(refused @ BackupError::NotAdmin) => {
-            return error_response(ErrorCode::Forbidden, &refused.to_string())
-        }
-        Err(refused @ (BackupError::Anonymous | BackupError::Rejected(_))) => {
-            let mut response = error_response(ErrorCode::Unauthenticated, &refused.to_string());
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-            return response;
-        }
-        Err(error @ BackupError::Store(_)) => {
-            tracing::error!(%error, "taking a backup");
-            return error_response(ErrorCode::Internal, "");
+        Err(error) => {
+            let code = error.code();
+            return super::admin_refusal(super::status_of(code), code, &error.to_string());
         }
     };
     if let crate::graphql::Caller::Key(key) = &caller {

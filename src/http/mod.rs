@@ -149,15 +149,38 @@ impl<G: Endpoint, O: Endpoint> Endpoint for GraphqlFirst<G, O> {
     }
 }
 
-/// A GraphQL-shaped error answer from outside GraphQL execution (timeouts, rate limits,
-/// admin routes), as `application/json` with the status the code's table entry gives.
+/// A GraphQL-shaped error answer from outside GraphQL execution (timeouts, rate limits),
+/// as `application/json` with the status the code's table entry gives.
 fn error_response(code: ErrorCode, message: &str) -> Response {
-    let status = StatusCode::from_u16(code.status(MediaType::Json))
-        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     Response::builder()
-        .status(status)
+        .status(status_of(code))
         .content_type("application/json; charset=utf-8")
         .body(error_bytes(code, message, None))
+}
+
+/// The status the table gives `code` for a plain JSON answer.
+fn status_of(code: ErrorCode) -> StatusCode {
+    StatusCode::from_u16(code.status(MediaType::Json)).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+/// The refusal of an admin route (`/admin/*`), never stored by a cache: 401 asks for a
+/// bearer key (`WWW-Authenticate`), and an internal failure is logged, its message masked.
+fn admin_refusal(status: StatusCode, code: ErrorCode, message: &str) -> Response {
+    if code == ErrorCode::Internal {
+        tracing::error!(error = %message, "an admin request failed");
+    }
+    let mut response = Response::builder()
+        .status(status)
+        .content_type("application/json; charset=utf-8")
+        .header(poem::http::header::CACHE_CONTROL, "no-store")
+        .body(error_bytes(code, message, None));
+    if code == ErrorCode::Unauthenticated {
+        response.headers_mut().insert(
+            poem::http::header::WWW_AUTHENTICATE,
+            poem::http::HeaderValue::from_static("Bearer"),
+        );
+    }
+    response
 }
 
 /// Readiness: the store is open (and answers), the seed is loaded and the search index is

@@ -3,17 +3,15 @@
 //! /admin/keys/{id}` revokes one, and `POST /admin/partners` adds a partner organisation
 //! and issues its key. Transport only: the use cases are `graphql::Api`'s.
 
-use poem::http::{header, HeaderValue, StatusCode};
+use poem::http::{header, StatusCode};
 use poem::web::{Data, Path};
 use poem::{handler, Body, Response};
-use serde::Deserialize;
 use serde_json::json;
 
 use super::AppState;
-use crate::error_code::{error_bytes, ErrorCode};
+use crate::error_code::ErrorCode;
 use crate::graphql::{
-    parse_expiry, parse_kind, AdminError, Expiry, KeyListing, KeyView, NewKey, NewPartner,
-    OperatorError, PartnerView,
+    AdminError, KeyListing, KeyRequest, KeyView, OperatorError, PartnerRequest, PartnerView,
 };
 
 /// The largest admin request body accepted, in bytes.
@@ -29,32 +27,23 @@ pub(super) async fn issue_key(
     body: Body,
 ) -> Response {
     let caller = state.caller(request.headers());
-    let input: KeyInput = match read_json(body).await {
-        Ok(input) => input,
-        Err(response) => return response,
-    };
-    let new_key = match input.into_new_key() {
-        Ok(new_key) => new_key,
-        Err(error) => return refused(AdminError::Operator(error)),
-    };
-    match state.api.issue_key(&caller, new_key).await {
-        Ok(issued) => json_response(StatusCode::CREATED, &KeyView::issued(&issued)),
-        Err(error) => refused(error),
-    }
+    create(body, KeyRequest::into_new_key, |new_key| async {
+        let issued = state.api.issue_key(&caller, new_key).await;
+        issued.map(|key| KeyView::issued(&key))
+    })
+    .await
 }
 
 /// `GET /admin/keys`: every key (never a secret), with its expiry, last use and revocation.
 #[handler]
 pub(super) async fn list_keys(Data(state): Data<&AppState>, request: &poem::Request) -> Response {
     let caller = state.caller(request.headers());
-    match state.api.list_keys(&caller).await {
-        Ok(keys) => {
-            let now = chrono::Utc::now();
-            let keys: Vec<KeyView> = keys.iter().map(|key| KeyView::of(key, now)).collect();
-            json_response(StatusCode::OK, &json!({ "keys": keys }))
-        }
-        Err(error) => refused(error),
-    }
+    let now = chrono::Utc::now();
+    let keys = state.api.list_keys(&caller).await.map(|keys| {
+        let keys: Vec<KeyView> = keys.iter().map(|key| KeyView::of(key, now)).collect();
+        json!({ "keys": keys })
+    });
+    answer(StatusCode::OK, keys)
 }
 
 /// `DELETE /admin/keys/{id}`: revokes the key (the `<id>` of `nlg_<id>_<secret>`); its next
@@ -66,16 +55,14 @@ pub(super) async fn revoke_key(
     request: &poem::Request,
 ) -> Response {
     let caller = state.caller(request.headers());
-    match state.api.revoke_key(&caller, id).await {
-        Ok(key) => {
-            let listing = KeyListing {
-                key,
-                last_used_at: None,
-            };
-            json_response(StatusCode::OK, &KeyView::of(&listing, chrono::Utc::now()))
-        }
-        Err(error) => refused(error),
-    }
+    let revoked = state.api.revoke_key(&caller, id).await.map(|key| {
+        let listing = KeyListing {
+            key,
+            last_used_at: None,
+        };
+        KeyView::of(&listing, chrono::Utc::now())
+    });
+    answer(StatusCode::OK, revoked)
 }
 
 /// `POST /admin/partners` with `{"code": "KEELE", "name": "Keele University", "kind":
@@ -88,159 +75,75 @@ pub(super) async fn add_partner(
     body: Body,
 ) -> Response {
     let caller = state.caller(request.headers());
-    let input: PartnerInput = match read_json(body).await {
-        Ok(input) => input,
-        Err(response) => return response,
-    };
-    let new_partner = match input.into_new_partner() {
-        Ok(new_partner) => new_partner,
-        Err(error) => return refused(AdminError::Operator(error)),
-    };
-    match state.api.add_partner(&caller, new_partner).await {
-        Ok(onboarded) => json_response(StatusCode::CREATED, &PartnerView::of(&onboarded)),
+    create(
+        body,
+        PartnerRequest::into_new_partner,
+        |new_partner| async {
+            let onboarded = state.api.add_partner(&caller, new_partner).await;
+            onboarded.map(|partner| PartnerView::of(&partner))
+        },
+    )
+    .await
+}
+
+/// A request that creates something: its body read and checked with `into`, then `run`;
+/// 201 with what `run` answers.
+async fn create<T: serde::de::DeserializeOwned, U, V: serde::Serialize>(
+    body: Body,
+    into: fn(T) -> Result<U, OperatorError>,
+    run: impl AsyncFnOnce(U) -> Result<V, AdminError>,
+) -> Response {
+    match read_json(body, into).await {
+        Ok(input) => answer(StatusCode::CREATED, run(input).await),
+        Err(response) => response,
+    }
+}
+
+/// The answer to an admin request: its view as JSON under `status`, or the refusal.
+fn answer(status: StatusCode, result: Result<impl serde::Serialize, AdminError>) -> Response {
+    match result {
+        Ok(view) => Response::builder()
+            .status(status)
+            .content_type("application/json; charset=utf-8")
+            .header(header::CACHE_CONTROL, "no-store")
+            .body(serde_json::to_vec(&view).expect("a view of strings and times serialises")),
         Err(error) => refused(error),
     }
 }
 
-/// The body of `POST /admin/keys`.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct KeyInput {
-    organisation: Option<String>,
-    #[serde(default)]
-    admin: bool,
-    label: Option<String>,
-    expires_at: Option<String>,
-    expires_in_days: Option<u32>,
-}
-
-impl KeyInput {
-    fn into_new_key(self) -> Result<NewKey, OperatorError> {
-        let organisation = match (self.organisation, self.admin) {
-            (Some(_), true) => {
-                return Err(OperatorError::Invalid(
-                    "give either organisation or admin: true, not both".to_owned(),
-                ))
-            }
-            (None, false) => {
-                return Err(OperatorError::Invalid(
-                    "organisation is required (or admin: true for an admin key)".to_owned(),
-                ))
-            }
-            (organisation, _) => organisation,
-        };
-        Ok(NewKey {
-            organisation,
-            label: self.label,
-            expires: expiry(self.expires_at.as_deref(), self.expires_in_days)?,
-        })
-    }
-}
-
-/// The body of `POST /admin/partners`.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct PartnerInput {
-    code: String,
-    name: String,
-    kind: Option<String>,
-    website: Option<String>,
-    label: Option<String>,
-    expires_at: Option<String>,
-    expires_in_days: Option<u32>,
-}
-
-impl PartnerInput {
-    fn into_new_partner(self) -> Result<NewPartner, OperatorError> {
-        Ok(NewPartner {
-            code: self.code,
-            name: self.name,
-            kind: self.kind.as_deref().map(parse_kind).transpose()?,
-            website: self.website,
-            label: self.label,
-            expires: expiry(self.expires_at.as_deref(), self.expires_in_days)?,
-        })
-    }
-}
-
-fn expiry(at: Option<&str>, in_days: Option<u32>) -> Result<Option<Expiry>, OperatorError> {
-    match (at, in_days) {
-        (Some(_), Some(_)) => Err(OperatorError::Invalid(
-            "give either expiresAt or expiresInDays, not both".to_owned(),
-        )),
-        (Some(at), None) => Ok(Some(Expiry::At(parse_expiry(at)?))),
-        (None, Some(days)) => Ok(Some(Expiry::InDays(days))),
-        (None, None) => Ok(None),
-    }
-}
-
-/// Reads a JSON body of at most [`MAX_ADMIN_BODY_BYTES`], or answers why not.
-async fn read_json<T: serde::de::DeserializeOwned>(body: Body) -> Result<T, Response> {
+/// Reads a JSON body of at most [`MAX_ADMIN_BODY_BYTES`] and checks it with `into`, or
+/// answers why not.
+async fn read_json<T: serde::de::DeserializeOwned, U>(
+    body: Body,
+    into: fn(T) -> Result<U, OperatorError>,
+) -> Result<U, Response> {
     let bytes = body
         .into_bytes_limit(MAX_ADMIN_BODY_BYTES)
         .await
         .map_err(|_| {
-            coded(
+            super::admin_refusal(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 ErrorCode::BadRequest,
                 &format!("the body must be JSON of at most {MAX_ADMIN_BODY_BYTES} bytes"),
             )
         })?;
-    serde_json::from_slice(&bytes).map_err(|error| {
-        coded(
+    let input = serde_json::from_slice(&bytes).map_err(|error| {
+        super::admin_refusal(
             StatusCode::BAD_REQUEST,
             ErrorCode::BadUserInput,
             &format!("the body is not the JSON expected: {error}"),
         )
-    })
+    })?;
+    into(input).map_err(|error| refused(AdminError::Operator(error)))
 }
 
-/// The answer to a refused or failed admin request.
+/// The answer to a refused or failed admin request, with the status REST clients expect.
 fn refused(error: AdminError) -> Response {
-    let message = error.to_string();
-    match error {
-        AdminError::NotAdmin => coded(StatusCode::FORBIDDEN, ErrorCode::Forbidden, &message),
-        AdminError::Anonymous | AdminError::Rejected(_) => {
-            let mut response = coded(
-                StatusCode::UNAUTHORIZED,
-                ErrorCode::Unauthenticated,
-                &message,
-            );
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-            response
-        }
-        AdminError::Operator(OperatorError::Invalid(_)) => {
-            coded(StatusCode::BAD_REQUEST, ErrorCode::BadUserInput, &message)
-        }
-        AdminError::Operator(OperatorError::NotFound(_)) => {
-            coded(StatusCode::NOT_FOUND, ErrorCode::NotFound, &message)
-        }
-        AdminError::Operator(OperatorError::Exists(_)) => {
-            coded(StatusCode::CONFLICT, ErrorCode::BadUserInput, &message)
-        }
-        AdminError::Operator(OperatorError::Internal(_)) => {
-            tracing::error!(error = %message, "an admin request failed");
-            coded(StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal, "")
-        }
-    }
-}
-
-/// A GraphQL-shaped error body with `code`, under `status` (the table's JSON status is
-/// GraphQL's; these routes are plain HTTP and answer the status REST clients expect).
-fn coded(status: StatusCode, code: ErrorCode, message: &str) -> Response {
-    Response::builder()
-        .status(status)
-        .content_type("application/json; charset=utf-8")
-        .header(header::CACHE_CONTROL, "no-store")
-        .body(error_bytes(code, message, None))
-}
-
-fn json_response(status: StatusCode, value: &impl serde::Serialize) -> Response {
-    Response::builder()
-        .status(status)
-        .content_type("application/json; charset=utf-8")
-        .header(header::CACHE_CONTROL, "no-store")
-        .body(serde_json::to_vec(value).expect("a view of strings and times serialises"))
+    let status = match (&error, error.code()) {
+        (AdminError::Operator(OperatorError::Exists(_)), _) => StatusCode::CONFLICT,
+        (_, ErrorCode::NotFound) => StatusCode::NOT_FOUND,
+        (_, ErrorCode::BadUserInput) => StatusCode::BAD_REQUEST,
+        (_, code) => super::status_of(code),
+    };
+    super::admin_refusal(status, error.code(), &error.to_string())
 }

@@ -9,6 +9,7 @@
 
 mod keys;
 mod partners;
+mod requests;
 mod usage;
 
 use std::sync::Arc;
@@ -23,6 +24,7 @@ pub use partners::{
     add_partner, kind_name, parse_kind, NewPartner, Onboarded, PartnerOrganisationView,
     PartnerSourceView, PartnerView,
 };
+pub use requests::{KeyRequest, PartnerRequest};
 pub use usage::{KeyUsage, LAST_USED_PRECISION};
 
 /// Why an operator's request was refused or failed.

@@ -145,30 +145,17 @@ pub fn add_partner(
     let label = checked_label(request.label)?.or_else(|| Some(format!("{name} (onboarding)")));
     let expires_at = expiry_after(at, request.expires)?;
     let source = operator_source(&code, &name, at);
+    let summary = format!(
+        "{name} is a partner {} added by the operator on {}; it publishes its own courses through the partner API.",
+        kind_words(kind),
+        at.date_naive()
+    );
+    // Added by the operator, not from a document: no quote to cite; its source says so.
     let organisation = Organisation {
-        code: code.clone(),
-        summary: format!(
-            "{name} is a partner {} added by the operator on {}; it publishes its own courses through the partner API.",
-            kind_words(kind),
-            at.date_naive()
-        ),
-        name,
-        registered_name: None,
-        kind,
-        // Added by the operator, not from a document: no quote to cite; its source says so.
-        citations: Vec::new(),
-        historical: false,
-        foundation_trust: None,
-        trust_type: None,
-        aliases: Vec::new(),
-        description: None,
-        opened: None,
-        closed: None,
-        postcode: None,
-        gss_code: None,
+        summary,
         website,
-        predecessors: Vec::new(),
         sources: vec![source.code.clone()],
+        ..Organisation::new(code.clone(), name, kind)
     };
     let key = new_key(Some(code.clone()), label, at, expires_at)?;
     match store

@@ -7,6 +7,7 @@
 //! Invariant: knows nothing of GraphQL or HTTP; its errors are its own ([`PublishError`]).
 
 mod csv;
+mod error;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -23,53 +24,11 @@ use crate::search::SearchIndex;
 use crate::store::Store;
 
 pub use self::csv::submissions_from_csv;
+pub use self::error::PublishError;
+use self::error::{internal, invalid, store_error};
 
 /// The most courses one bulk upsert may carry.
 pub const MAX_BULK_COURSES: usize = 500;
-
-/// Why a publication was refused or failed.
-#[derive(Debug, thiserror::Error)]
-pub enum PublishError {
-    /// The key may not change this organisation's courses.
-    #[error("this key may only change courses of organisation {0}")]
-    Forbidden(String),
-    #[error("no course has code {0:?}")]
-    NotFound(String),
-    /// Every problem with the input, at once.
-    #[error("invalid input: {}", summary(.0))]
-    Invalid(Vec<FieldProblem>),
-    /// The store of record cannot be reached (PostgreSQL down): nothing was written.
-    #[error("the database cannot be reached, so nothing was written; retry shortly")]
-    Unavailable(String),
-    /// The store or the runtime failed; the details are for the log.
-    #[error("{0}")]
-    Internal(String),
-}
-
-fn summary(problems: &[FieldProblem]) -> String {
-    let parts: Vec<String> = problems
-        .iter()
-        .map(|problem| format!("{}: {}", problem.field, problem.message))
-        .collect();
-    parts.join("; ")
-}
-
-fn internal(error: impl std::fmt::Display) -> PublishError {
-    PublishError::Internal(error.to_string())
-}
-
-/// A store error: [`PublishError::Unavailable`] when the database cannot be reached (the
-/// client may retry), else internal.
-fn store_error(error: crate::store::Error) -> PublishError {
-    match error {
-        crate::store::Error::Unavailable { reason } => PublishError::Unavailable(reason),
-        error => internal(error),
-    }
-}
-
-fn invalid(field: &str, message: impl Into<String>) -> PublishError {
-    PublishError::Invalid(vec![FieldProblem::new(field, message)])
-}
 
 /// Publishes partners' courses; one per server (it holds the write lock).
 pub struct Publisher {

@@ -10,6 +10,7 @@ use pretty_assertions::assert_eq;
 use serde_json::{json, Value};
 
 use crate::helpers::{spawn_app, TestApp};
+use crate::partner::{code_of, graphql_at, titled_course as course};
 use nhs_leadership_graph::api_keys;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_nhs-leadership-graph");
@@ -17,17 +18,6 @@ const BINARY: &str = env!("CARGO_BIN_EXE_nhs-leadership-graph");
 const CREATE: &str = r#"mutation Create($input: CourseInput!) {
   createCourse(input: $input) { course { code provider { code } publisher { code } } }
 }"#;
-
-fn course(code: &str, provider: &str, title: &str) -> Value {
-    json!({
-        "code": code,
-        "title": title,
-        "provider": provider,
-        "level": "POSTGRADUATE",
-        "subject": "health and care leadership",
-        "accreditedBy": ["CMI"],
-    })
-}
 
 impl TestApp {
     /// An admin key, issued into the server's own store as the first operator would.
@@ -80,6 +70,16 @@ impl TestApp {
         issued
     }
 
+    async fn add_partner(&self, admin: &str, body: Value) -> (u16, Value) {
+        self.admin(
+            reqwest::Method::POST,
+            "/admin/partners",
+            Some(admin),
+            Some(body),
+        )
+        .await
+    }
+
     async fn keys_listed(&self, admin: &str) -> Vec<Value> {
         let (status, listed) = self
             .admin(reqwest::Method::GET, "/admin/keys", Some(admin), None)
@@ -89,24 +89,9 @@ impl TestApp {
     }
 
     async fn create_course(&self, key: &str, input: Value) -> Value {
-        self.client
-            .post(format!("{}/graphql", self.address))
-            .header("accept", "application/json")
-            .bearer_auth(key)
-            .json(&json!({ "query": CREATE, "variables": { "input": input } }))
-            .send()
+        self.graphql_as(Some(key), CREATE, json!({ "input": input }))
             .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
     }
-}
-
-fn error_code(answer: &Value) -> &str {
-    answer["errors"][0]["extensions"]["code"]
-        .as_str()
-        .unwrap_or("(none)")
 }
 
 fn error_message(answer: &Value) -> &str {
@@ -204,7 +189,7 @@ async fn a_revoked_key_is_refused_on_its_very_next_request() {
         .await;
 
     assert_eq!((status, revoked["state"].as_str()), (200, Some("revoked")));
-    assert_eq!(error_code(&next), "UNAUTHENTICATED", "{next}");
+    assert_eq!(code_of(&next), "UNAUTHENTICATED", "{next}");
     let (status, unknown) = app
         .admin(
             reqwest::Method::DELETE,
@@ -213,7 +198,7 @@ async fn a_revoked_key_is_refused_on_its_very_next_request() {
             None,
         )
         .await;
-    assert_eq!((status, error_code(&unknown)), (404, "NOT_FOUND"));
+    assert_eq!((status, code_of(&unknown)), (404, "NOT_FOUND"));
 }
 
 #[tokio::test]
@@ -242,7 +227,7 @@ async fn an_expired_key_is_refused_with_a_message_saying_it_expired() {
         .await;
     let listed = app.keys_listed(&admin).await;
 
-    assert_eq!(error_code(&refused), "UNAUTHENTICATED", "{refused}");
+    assert_eq!(code_of(&refused), "UNAUTHENTICATED", "{refused}");
     assert!(error_message(&refused).contains("expired"), "{refused}");
     let listed = listed.iter().find(|key| key["id"] == issued["id"]).unwrap();
     assert_eq!(listed["state"], "expired");
@@ -254,7 +239,7 @@ async fn an_expired_key_is_refused_with_a_message_saying_it_expired() {
             Some(json!({ "organisation": "COVENTRY", "expiresAt": "2001-01-01T00:00:00Z" })),
         )
         .await;
-    assert_eq!((status, error_code(&past)), (400, "BAD_USER_INPUT"));
+    assert_eq!((status, code_of(&past)), (400, "BAD_USER_INPUT"));
     assert!(error_message(&past).contains("not in the future"), "{past}");
 }
 
@@ -286,7 +271,7 @@ async fn only_an_admin_key_may_use_the_admin_routes() {
     for (method, path, body) in routes {
         let (anonymous, answer) = app.admin(method.clone(), path, None, body.clone()).await;
         assert_eq!(
-            (anonymous, error_code(&answer)),
+            (anonymous, code_of(&answer)),
             (401, "UNAUTHENTICATED"),
             "{method} {path}"
         );
@@ -294,13 +279,13 @@ async fn only_an_admin_key_may_use_the_admin_routes() {
             .admin(method.clone(), path, Some("nlg_00_00"), body.clone())
             .await;
         assert_eq!(
-            (bad, error_code(&answer)),
+            (bad, code_of(&answer)),
             (401, "UNAUTHENTICATED"),
             "{method} {path}"
         );
         let (forbidden, answer) = app.admin(method.clone(), path, Some(&partner), body).await;
         assert_eq!(
-            (forbidden, error_code(&answer)),
+            (forbidden, code_of(&answer)),
             (403, "FORBIDDEN"),
             "{method} {path}"
         );
@@ -309,7 +294,7 @@ async fn only_an_admin_key_may_use_the_admin_routes() {
         .graphql(r#"{ organisation(code: "KEELE") { code } }"#)
         .await;
     assert_eq!(organisation["data"]["organisation"], Value::Null);
-    assert_eq!(error_code(&organisation), "NOT_FOUND");
+    assert_eq!(code_of(&organisation), "NOT_FOUND");
 }
 
 #[tokio::test]
@@ -318,15 +303,13 @@ async fn an_onboarded_partner_publishes_a_course_that_reads_and_searches_back() 
     let admin = app.admin_key();
 
     let (status, onboarded) = app
-        .admin(
-            reqwest::Method::POST,
-            "/admin/partners",
-            Some(&admin),
-            Some(json!({
+        .add_partner(
+            &admin,
+            json!({
                 "code": "KEELE",
                 "name": "Keele University",
                 "website": "https://www.keele.ac.uk",
-            })),
+            }),
         )
         .await;
     assert_eq!(status, 201, "{onboarded}");
@@ -413,50 +396,24 @@ async fn a_code_in_use_is_refused_with_409_and_nothing_is_written() {
         |code: &str| json!({ "code": code, "name": "Another Coventry", "kind": "UNIVERSITY" });
     let keys_before = app.keys_listed(&admin).await.len();
 
-    let (seeded, seeded_answer) = app
-        .admin(
-            reqwest::Method::POST,
-            "/admin/partners",
-            Some(&admin),
-            Some(add("COVENTRY")),
-        )
-        .await;
-    let (first, _) = app
-        .admin(
-            reqwest::Method::POST,
-            "/admin/partners",
-            Some(&admin),
-            Some(add("KEELE")),
-        )
-        .await;
-    let (again, again_answer) = app
-        .admin(
-            reqwest::Method::POST,
-            "/admin/partners",
-            Some(&admin),
-            Some(add("KEELE")),
-        )
-        .await;
+    let (seeded, seeded_answer) = app.add_partner(&admin, add("COVENTRY")).await;
+    let (first, _) = app.add_partner(&admin, add("KEELE")).await;
+    let (again, again_answer) = app.add_partner(&admin, add("KEELE")).await;
     let (nhs, nhs_answer) = app
-        .admin(
-            reqwest::Method::POST,
-            "/admin/partners",
-            Some(&admin),
-            Some(json!({ "code": "NEWTRUST", "name": "A Trust", "kind": "TRUST" })),
+        .add_partner(
+            &admin,
+            json!({ "code": "NEWTRUST", "name": "A Trust", "kind": "TRUST" }),
         )
         .await;
 
-    assert_eq!(
-        (seeded, error_code(&seeded_answer)),
-        (409, "BAD_USER_INPUT")
-    );
+    assert_eq!((seeded, code_of(&seeded_answer)), (409, "BAD_USER_INPUT"));
     assert!(
         error_message(&seeded_answer).contains("\"COVENTRY\" exists already"),
         "{seeded_answer}"
     );
     assert_eq!((first, again), (201, 409));
-    assert_eq!(error_code(&again_answer), "BAD_USER_INPUT");
-    assert_eq!((nhs, error_code(&nhs_answer)), (400, "BAD_USER_INPUT"));
+    assert_eq!(code_of(&again_answer), "BAD_USER_INPUT");
+    assert_eq!((nhs, code_of(&nhs_answer)), (400, "BAD_USER_INPUT"));
     let name = app
         .data(r#"{ organisation(code: "COVENTRY") { name } }"#)
         .await;
@@ -490,16 +447,15 @@ async fn an_onboarded_partner_and_its_courses_survive_a_reseed() {
             .await
             .unwrap();
         let token = onboarded["key"]["key"].as_str().unwrap().to_owned();
-        let written: Value = client
-            .post(format!("{address}/graphql"))
-            .bearer_auth(&token)
-            .json(&json!({ "query": CREATE, "variables": { "input": course("keele-pgcert", "KEELE", "PGCert Leadership") } }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let input = course("keele-pgcert", "KEELE", "PGCert Leadership");
+        let written = graphql_at(
+            &client,
+            &address,
+            Some(&token),
+            CREATE,
+            json!({ "input": input }),
+        )
+        .await;
         assert!(written.get("errors").is_none(), "{written}");
         app.shutdown().await.unwrap();
         token
@@ -519,30 +475,25 @@ async fn an_onboarded_partner_and_its_courses_survive_a_reseed() {
         .unwrap();
     let address = format!("http://{}", app.local_addr());
     let client = reqwest::Client::new();
-    let read: Value = client
-        .post(format!("{address}/graphql"))
-        .header("accept", "application/json")
-        .json(
-            &json!({ "query": r#"{ organisation(code: "KEELE") { name sources { code } }
+    let read = graphql_at(
+        &client,
+        &address,
+        None,
+        r#"{ organisation(code: "KEELE") { name sources { code } }
             organisations(kind: UNIVERSITY, first: 100) { edges { node { code } } }
-            course(code: "keele-pgcert") { provider { code } } }"# }),
-        )
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let again: Value = client
-        .post(format!("{address}/graphql"))
-        .bearer_auth(&token)
-        .json(&json!({ "query": CREATE, "variables": { "input": course("keele-pgdip", "KEELE", "PGDip Leadership") } }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+            course(code: "keele-pgcert") { provider { code } } }"#,
+        Value::Null,
+    )
+    .await;
+    let input = course("keele-pgdip", "KEELE", "PGDip Leadership");
+    let again = graphql_at(
+        &client,
+        &address,
+        Some(&token),
+        CREATE,
+        json!({ "input": input }),
+    )
+    .await;
 
     assert_eq!(
         read["data"]["organisation"],
@@ -624,11 +575,9 @@ async fn issuing_revoking_expiring_and_onboarding_under_read_load_fail_no_read()
         )
         .await;
     let (onboarded, onboarding) = app
-        .admin(
-            reqwest::Method::POST,
-            "/admin/partners",
-            Some(&admin),
-            Some(json!({ "code": "KEELE", "name": "Keele University" })),
+        .add_partner(
+            &admin,
+            json!({ "code": "KEELE", "name": "Keele University" }),
         )
         .await;
     let keele = app
@@ -651,9 +600,9 @@ async fn issuing_revoking_expiring_and_onboarding_under_read_load_fail_no_read()
 
     assert!(used.get("errors").is_none(), "{used}");
     assert_eq!(revoked, 200);
-    assert_eq!(error_code(&after_revoke), "UNAUTHENTICATED");
+    assert_eq!(code_of(&after_revoke), "UNAUTHENTICATED");
     assert_eq!((onboarded, keele.get("errors")), (201, None), "{keele}");
-    assert_eq!(error_code(&after_expiry), "UNAUTHENTICATED");
+    assert_eq!(code_of(&after_expiry), "UNAUTHENTICATED");
     assert!(reads.load(Ordering::Relaxed) > 0);
     assert_eq!(
         failures.load(Ordering::Relaxed),
@@ -749,7 +698,7 @@ async fn the_cli_manages_keys_and_partners_on_a_running_server() {
         "{line}"
     );
     assert!(revoked.status.success());
-    assert_eq!(error_code(&refused), "UNAUTHENTICATED");
+    assert_eq!(code_of(&refused), "UNAUTHENTICATED");
     assert!(
         onboarded.status.success(),
         "{}",
@@ -873,7 +822,7 @@ async fn on_postgres_another_server_refuses_a_revoked_key_at_once_and_learns_a_n
     };
 
     assert_eq!(revoked, 200);
-    assert_eq!(error_code(&refused), "UNAUTHENTICATED", "{refused}");
+    assert_eq!(code_of(&refused), "UNAUTHENTICATED", "{refused}");
     assert_eq!(onboarded, 201);
     assert_eq!(
         read["data"]["organisation"],

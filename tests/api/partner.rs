@@ -15,9 +15,14 @@ pub(crate) const CREATE: &str = r#"mutation Create($input: CourseInput!) {
 }"#;
 
 pub(crate) fn course(code: &str, provider: &str) -> Value {
+    titled_course(code, provider, "MSc Health and Care Leadership")
+}
+
+/// A valid course input with its own title.
+pub(crate) fn titled_course(code: &str, provider: &str, title: &str) -> Value {
     json!({
         "code": code,
-        "title": "MSc Health and Care Leadership",
+        "title": title,
         "provider": provider,
         "level": "POSTGRADUATE",
         "subject": "health and care leadership",
@@ -39,15 +44,7 @@ impl TestApp {
         query: &str,
         variables: Value,
     ) -> Value {
-        let mut request = self
-            .client
-            .post(format!("{}/graphql", self.address))
-            .header("accept", "application/json")
-            .json(&json!({ "query": query, "variables": variables }));
-        if let Some(key) = key {
-            request = request.bearer_auth(key);
-        }
-        request.send().await.unwrap().json().await.unwrap()
+        graphql_at(&self.client, &self.address, key, query, variables).await
     }
 
     async fn course_count(&self) -> u64 {
@@ -55,6 +52,25 @@ impl TestApp {
             .as_u64()
             .unwrap()
     }
+}
+
+/// POSTs a GraphQL request to the server at `address` (`http://host:port`), with
+/// `Authorization: Bearer <key>` when a key is given; also for servers a test starts itself.
+pub(crate) async fn graphql_at(
+    client: &reqwest::Client,
+    address: &str,
+    key: Option<&str>,
+    query: &str,
+    variables: Value,
+) -> Value {
+    let mut request = client
+        .post(format!("{address}/graphql"))
+        .header("accept", "application/json")
+        .json(&json!({ "query": query, "variables": variables }));
+    if let Some(key) = key {
+        request = request.bearer_auth(key);
+    }
+    request.send().await.unwrap().json().await.unwrap()
 }
 
 pub(crate) fn code_of(answer: &Value) -> &str {
@@ -392,16 +408,14 @@ async fn a_reseed_keeps_partner_published_courses() {
     let restarted = crate::helpers::start(data_dir.path(), seed.path())
         .await
         .unwrap();
-    let client = reqwest::Client::new();
-    let answer: Value = client
-        .post(format!("http://{}/graphql", restarted.local_addr()))
-        .json(&json!({ "query": r#"{ kept: course(code: "cov-kept") { title } updated: course(code: "coventry-pg-physiotherapy") { title } }"# }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let answer = graphql_at(
+        &reqwest::Client::new(),
+        &format!("http://{}", restarted.local_addr()),
+        None,
+        r#"{ kept: course(code: "cov-kept") { title } updated: course(code: "coventry-pg-physiotherapy") { title } }"#,
+        Value::Null,
+    )
+    .await;
 
     assert_eq!(
         answer["data"],
@@ -447,15 +461,14 @@ async fn the_cli_publishes_a_csv_on_a_stopped_server_through_the_same_rules() {
     let app = crate::helpers::start(data_dir.path(), &crate::helpers::repository_seed_dir())
         .await
         .unwrap();
-    let answer: Value = reqwest::Client::new()
-        .post(format!("http://{}/graphql", app.local_addr()))
-        .json(&json!({ "query": r#"{ course(code: "cov-cli-1") { publisher { code } } c2: course(code: "cov-cli-2") { code } }"# }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let answer = graphql_at(
+        &reqwest::Client::new(),
+        &format!("http://{}", app.local_addr()),
+        None,
+        r#"{ course(code: "cov-cli-1") { publisher { code } } c2: course(code: "cov-cli-2") { code } }"#,
+        Value::Null,
+    )
+    .await;
     assert_eq!(
         answer["data"],
         json!({ "course": { "publisher": { "code": "COVENTRY" } }, "c2": null })

@@ -68,11 +68,11 @@ impl AuditEntryObject {
         self.0
             .before
             .clone()
-            .map(|course| CourseObject(Arc::new(course)))
+            .map(|course| CourseObject::new(Arc::new(course)))
     }
 
     /// The course after the write.
     async fn after(&self) -> CourseObject {
-        CourseObject(Arc::new(self.0.after.clone()))
+        CourseObject::new(Arc::new(self.0.after.clone()))
     }
 }

@@ -1,32 +1,29 @@
 //! `PayBand`, `Topic`, `CareerStory`, `Figure` and `Source`: career facts, leadership
 //! knowledge, figures and the documents they come from.
 
-use std::sync::Arc;
-
-use async_graphql::{Context, Object, Result, ID};
-
 use std::collections::HashMap;
 
+use async_graphql::{Context, Object, Result};
+
 use super::{
-    citations, currency, load_records, sources, CitationObject, FigureQualifier,
-    OrganisationObject, Record, RoleObject, SourceKind, TopicCategory,
+    load_records, read, read_optional, FigureQualifier, OrganisationObject, Record, RecordFields,
+    RecordId, RecordObject, RoleObject, SourceKind, TopicCategory,
 };
-use crate::domain::{self, Record as _, RecordKind, Relation};
+use crate::domain::{self, Record as _, Relation};
 use crate::graphql::connection::{page_complexity, paginate, Page, PageArgs};
 use crate::graphql::data::graph;
-use crate::graphql::ids::global_id;
 use crate::graphql::scalars::Date;
 use crate::store::Direction;
 
 /// An Agenda for Change (AfC) pay band, with the example roles a source places in it.
-pub(crate) struct PayBandObject(pub(crate) Arc<domain::PayBand>);
+pub(crate) type PayBandObject = RecordObject<domain::PayBand>;
 
 /// An Agenda for Change (AfC) pay band, with the example roles a source places in it.
 #[Object(name = "PayBand")]
 impl PayBandObject {
-    /// Global id: opaque, stable across reseeds and releases.
-    pub(crate) async fn id(&self) -> ID {
-        global_id(RecordKind::PayBand, &self.0.code)
+    #[graphql(flatten)]
+    async fn record_id(&self) -> RecordId<'_, domain::PayBand> {
+        RecordId(self)
     }
 
     /// Readable stable code (e.g. `afc-band-8a`).
@@ -51,11 +48,7 @@ impl PayBandObject {
 
     /// Roles of the graph in this band.
     async fn roles(&self, ctx: &Context<'_>) -> Result<Vec<RoleObject>> {
-        Ok(graph(ctx)
-            .many(&self.0.roles)?
-            .into_iter()
-            .map(RoleObject)
-            .collect())
+        read(ctx, &self.0.roles)
     }
 
     /// A fuller description, close to the source's words.
@@ -68,47 +61,23 @@ impl PayBandObject {
         self.0.summary.clone()
     }
 
-    /// The documents this record comes from, to cite.
-    pub(crate) async fn sources(&self, ctx: &Context<'_>) -> Result<Vec<SourceObject>> {
-        sources(ctx, &self.0.sources)
-    }
-
-    /// The words of its sources each of its facts rests on: quotes found verbatim in the
-    /// source documents, or, for a registry row, the CSV row itself with its `location`.
-    pub(crate) async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<CitationObject>> {
-        citations(ctx, domain::Record::citations(&*self.0))
-    }
-
-    /// The date its facts were stated: the newest date of its sources (for an undated
-    /// document, the date estimated from its content; see `Source.dated`).
-    pub(crate) async fn stated_on(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
-        Ok(currency(ctx, &*self.0)?.stated_on.map(Date))
-    }
-
-    /// Whether its facts may no longer hold: its sources are more than two years old or
-    /// undated, it names a post holder (holders change), or it is a closed or historical
-    /// organisation. `outdatedReasons` says which.
-    pub(crate) async fn may_be_outdated(&self, ctx: &Context<'_>) -> Result<bool> {
-        Ok(currency(ctx, &*self.0)?.may_be_outdated())
-    }
-
-    /// Why its facts may be out of date, one sentence each; empty when nothing suggests so.
-    pub(crate) async fn outdated_reasons(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
-        Ok(currency(ctx, &*self.0)?.reasons)
+    #[graphql(flatten)]
+    async fn record_fields(&self) -> RecordFields<'_, domain::PayBand> {
+        RecordFields(self)
     }
 }
 
 /// A piece of leadership or career knowledge: a challenge and its implications, a leadership
 /// behaviour, an entry route, a career pathway, a benefit...
-pub(crate) struct TopicObject(pub(crate) Arc<domain::Topic>);
+pub(crate) type TopicObject = RecordObject<domain::Topic>;
 
 /// A piece of leadership or career knowledge: a challenge and its implications, a leadership
 /// behaviour, an entry route, a career pathway, a benefit...
 #[Object(name = "Topic")]
 impl TopicObject {
-    /// Global id: opaque, stable across reseeds and releases.
-    pub(crate) async fn id(&self) -> ID {
-        global_id(RecordKind::Topic, &self.0.code)
+    #[graphql(flatten)]
+    async fn record_id(&self) -> RecordId<'_, domain::Topic> {
+        RecordId(self)
     }
 
     /// Readable stable code.
@@ -151,45 +120,21 @@ impl TopicObject {
         self.0.summary.clone()
     }
 
-    /// The documents this record comes from, to cite.
-    pub(crate) async fn sources(&self, ctx: &Context<'_>) -> Result<Vec<SourceObject>> {
-        sources(ctx, &self.0.sources)
-    }
-
-    /// The words of its sources each of its facts rests on: quotes found verbatim in the
-    /// source documents, or, for a registry row, the CSV row itself with its `location`.
-    pub(crate) async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<CitationObject>> {
-        citations(ctx, domain::Record::citations(&*self.0))
-    }
-
-    /// The date its facts were stated: the newest date of its sources (for an undated
-    /// document, the date estimated from its content; see `Source.dated`).
-    pub(crate) async fn stated_on(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
-        Ok(currency(ctx, &*self.0)?.stated_on.map(Date))
-    }
-
-    /// Whether its facts may no longer hold: its sources are more than two years old or
-    /// undated, it names a post holder (holders change), or it is a closed or historical
-    /// organisation. `outdatedReasons` says which.
-    pub(crate) async fn may_be_outdated(&self, ctx: &Context<'_>) -> Result<bool> {
-        Ok(currency(ctx, &*self.0)?.may_be_outdated())
-    }
-
-    /// Why its facts may be out of date, one sentence each; empty when nothing suggests so.
-    pub(crate) async fn outdated_reasons(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
-        Ok(currency(ctx, &*self.0)?.reasons)
+    #[graphql(flatten)]
+    async fn record_fields(&self) -> RecordFields<'_, domain::Topic> {
+        RecordFields(self)
     }
 }
 
 /// A real person's career story, as a source tells it.
-pub(crate) struct CareerStoryObject(pub(crate) Arc<domain::CareerStory>);
+pub(crate) type CareerStoryObject = RecordObject<domain::CareerStory>;
 
 /// A real person's career story, as a source tells it.
 #[Object(name = "CareerStory")]
 impl CareerStoryObject {
-    /// Global id: opaque, stable across reseeds and releases.
-    pub(crate) async fn id(&self) -> ID {
-        global_id(RecordKind::CareerStory, &self.0.code)
+    #[graphql(flatten)]
+    async fn record_id(&self) -> RecordId<'_, domain::CareerStory> {
+        RecordId(self)
     }
 
     /// Readable stable code.
@@ -219,26 +164,17 @@ impl CareerStoryObject {
 
     /// Their employer, where it is an organisation of the graph.
     async fn organisation(&self, ctx: &Context<'_>) -> Result<Option<OrganisationObject>> {
-        Ok(graph(ctx)
-            .many(self.0.organisation.as_slice())?
-            .pop()
-            .map(OrganisationObject))
+        read_optional(ctx, self.0.organisation.as_ref())
     }
 
     /// The route by which they entered management.
     async fn entry_route(&self, ctx: &Context<'_>) -> Result<Option<TopicObject>> {
-        Ok(graph(ctx)
-            .many(self.0.entry_route.as_slice())?
-            .pop()
-            .map(TopicObject))
+        read_optional(ctx, self.0.entry_route.as_ref())
     }
 
     /// The role of the graph their job corresponds to.
     async fn role(&self, ctx: &Context<'_>) -> Result<Option<RoleObject>> {
-        Ok(graph(ctx)
-            .many(self.0.role.as_slice())?
-            .pop()
-            .map(RoleObject))
+        read_optional(ctx, self.0.role.as_ref())
     }
 
     /// Their story, close to the source's words.
@@ -251,47 +187,23 @@ impl CareerStoryObject {
         self.0.summary.clone()
     }
 
-    /// The documents this record comes from, to cite.
-    pub(crate) async fn sources(&self, ctx: &Context<'_>) -> Result<Vec<SourceObject>> {
-        sources(ctx, &self.0.sources)
-    }
-
-    /// The words of its sources each of its facts rests on: quotes found verbatim in the
-    /// source documents, or, for a registry row, the CSV row itself with its `location`.
-    pub(crate) async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<CitationObject>> {
-        citations(ctx, domain::Record::citations(&*self.0))
-    }
-
-    /// The date its facts were stated: the newest date of its sources (for an undated
-    /// document, the date estimated from its content; see `Source.dated`).
-    pub(crate) async fn stated_on(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
-        Ok(currency(ctx, &*self.0)?.stated_on.map(Date))
-    }
-
-    /// Whether its facts may no longer hold: its sources are more than two years old or
-    /// undated, it names a post holder (holders change), or it is a closed or historical
-    /// organisation. `outdatedReasons` says which.
-    pub(crate) async fn may_be_outdated(&self, ctx: &Context<'_>) -> Result<bool> {
-        Ok(currency(ctx, &*self.0)?.may_be_outdated())
-    }
-
-    /// Why its facts may be out of date, one sentence each; empty when nothing suggests so.
-    pub(crate) async fn outdated_reasons(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
-        Ok(currency(ctx, &*self.0)?.reasons)
+    #[graphql(flatten)]
+    async fn record_fields(&self) -> RecordFields<'_, domain::CareerStory> {
+        RecordFields(self)
     }
 }
 
 /// A quantitative statement with its unit, scope, date and source. Where sources disagree
 /// (e.g. the number of trusts), each figure is kept with its own source and date.
-pub(crate) struct FigureObject(pub(crate) Arc<domain::Figure>);
+pub(crate) type FigureObject = RecordObject<domain::Figure>;
 
 /// A quantitative statement with its unit, scope, date and source. Where sources disagree
 /// (e.g. the number of trusts), each figure is kept with its own source and date.
 #[Object(name = "Figure")]
 impl FigureObject {
-    /// Global id: opaque, stable across reseeds and releases.
-    pub(crate) async fn id(&self) -> ID {
-        global_id(RecordKind::Figure, &self.0.code)
+    #[graphql(flatten)]
+    async fn record_id(&self) -> RecordId<'_, domain::Figure> {
+        RecordId(self)
     }
 
     /// Readable stable code.
@@ -363,45 +275,21 @@ impl FigureObject {
         self.0.summary.clone()
     }
 
-    /// The documents this record comes from, to cite.
-    pub(crate) async fn sources(&self, ctx: &Context<'_>) -> Result<Vec<SourceObject>> {
-        sources(ctx, &self.0.sources)
-    }
-
-    /// The words of its sources each of its facts rests on: quotes found verbatim in the
-    /// source documents, or, for a registry row, the CSV row itself with its `location`.
-    pub(crate) async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<CitationObject>> {
-        citations(ctx, domain::Record::citations(&*self.0))
-    }
-
-    /// The date its facts were stated: the newest date of its sources (for an undated
-    /// document, the date estimated from its content; see `Source.dated`).
-    pub(crate) async fn stated_on(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
-        Ok(currency(ctx, &*self.0)?.stated_on.map(Date))
-    }
-
-    /// Whether its facts may no longer hold: its sources are more than two years old or
-    /// undated, it names a post holder (holders change), or it is a closed or historical
-    /// organisation. `outdatedReasons` says which.
-    pub(crate) async fn may_be_outdated(&self, ctx: &Context<'_>) -> Result<bool> {
-        Ok(currency(ctx, &*self.0)?.may_be_outdated())
-    }
-
-    /// Why its facts may be out of date, one sentence each; empty when nothing suggests so.
-    pub(crate) async fn outdated_reasons(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
-        Ok(currency(ctx, &*self.0)?.reasons)
+    #[graphql(flatten)]
+    async fn record_fields(&self) -> RecordFields<'_, domain::Figure> {
+        RecordFields(self)
     }
 }
 
 /// A document facts come from: a web page, article, booklet or dataset.
-pub(crate) struct SourceObject(pub(crate) Arc<domain::Source>);
+pub(crate) type SourceObject = RecordObject<domain::Source>;
 
 /// A document facts come from: a web page, article, booklet or dataset.
 #[Object(name = "Source")]
 impl SourceObject {
-    /// Global id: opaque, stable across reseeds and releases.
-    pub(crate) async fn id(&self) -> ID {
-        global_id(RecordKind::Source, &self.0.code)
+    #[graphql(flatten)]
+    async fn record_id(&self) -> RecordId<'_, domain::Source> {
+        RecordId(self)
     }
 
     /// Readable stable code.
@@ -485,33 +373,15 @@ impl SourceObject {
         format!("{} ({}{date}).", self.0.title, self.0.publisher)
     }
 
+    #[graphql(flatten)]
+    async fn record_fields(&self) -> RecordFields<'_, domain::Source> {
+        RecordFields(self)
+    }
+
     /// The source itself, for the `Record` interface.
-    pub(crate) async fn sources(&self) -> Vec<SourceObject> {
-        vec![SourceObject(self.0.clone())]
-    }
-
-    /// The words of its sources each of its facts rests on: quotes found verbatim in the
-    /// source documents, or, for a registry row, the CSV row itself with its `location`.
-    pub(crate) async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<CitationObject>> {
-        citations(ctx, domain::Record::citations(&*self.0))
-    }
-
-    /// The date its facts were stated: the newest date of its sources (for an undated
-    /// document, the date estimated from its content; see `Source.dated`).
-    pub(crate) async fn stated_on(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
-        Ok(currency(ctx, &*self.0)?.stated_on.map(Date))
-    }
-
-    /// Whether its facts may no longer hold: its sources are more than two years old or
-    /// undated, it names a post holder (holders change), or it is a closed or historical
-    /// organisation. `outdatedReasons` says which.
-    pub(crate) async fn may_be_outdated(&self, ctx: &Context<'_>) -> Result<bool> {
-        Ok(currency(ctx, &*self.0)?.may_be_outdated())
-    }
-
-    /// Why its facts may be out of date, one sentence each; empty when nothing suggests so.
-    pub(crate) async fn outdated_reasons(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
-        Ok(currency(ctx, &*self.0)?.reasons)
+    #[graphql(name = "sources")]
+    async fn itself(&self) -> Vec<SourceObject> {
+        vec![SourceObject::new(self.0.clone())]
     }
 
     /// Every record this source supports.

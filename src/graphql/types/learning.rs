@@ -1,31 +1,26 @@
 //! `Programme`, `Course` and `Qualification`: what leaders and managers study.
 
-use std::sync::Arc;
-
-use async_graphql::{Context, Enum, Object, Result, SimpleObject, ID};
+use async_graphql::{Context, Enum, Object, Result, SimpleObject};
 
 use super::{
-    about, citations, currency, sources, CitationObject, CourseLevel, FigureObject,
-    OrganisationObject, RoleObject, SourceObject, TopicObject,
+    about, pointing_at, read, read_optional, read_required, CourseLevel, FigureObject,
+    OrganisationObject, RecordFields, RecordId, RecordObject, RoleObject, TopicObject,
 };
-use crate::domain::{self, Record as _, RecordKind, Relation};
+use crate::domain::{self, Relation};
 use crate::graphql::data::graph;
-use crate::graphql::errors::internal;
-use crate::graphql::ids::global_id;
 use crate::graphql::scalars::{today, Date, DateTime};
-use crate::store::Direction;
 
 /// A leadership or management development programme, scheme or award, such as the NHS
 /// Leadership Academy's Mary Seacole Programme or the NHS Graduate Management Training Scheme.
-pub(crate) struct ProgrammeObject(pub(crate) Arc<domain::Programme>);
+pub(crate) type ProgrammeObject = RecordObject<domain::Programme>;
 
 /// A leadership or management development programme, scheme or award, such as the NHS
 /// Leadership Academy's Mary Seacole Programme or the NHS Graduate Management Training Scheme.
 #[Object(name = "Programme")]
 impl ProgrammeObject {
-    /// Global id: opaque, stable across reseeds and releases.
-    pub(crate) async fn id(&self) -> ID {
-        global_id(RecordKind::Programme, &self.0.code)
+    #[graphql(flatten)]
+    async fn record_id(&self) -> RecordId<'_, domain::Programme> {
+        RecordId(self)
     }
 
     /// Readable stable code (a slug such as `mary-seacole`).
@@ -45,22 +40,12 @@ impl ProgrammeObject {
 
     /// The organisation that provides it.
     async fn provider(&self, ctx: &Context<'_>) -> Result<OrganisationObject> {
-        let provider = graph(ctx).get::<domain::Organisation>(&self.0.provider)?;
-        provider.map(OrganisationObject).ok_or_else(|| {
-            internal(format!(
-                "programme {} has no provider {}",
-                self.0.code, self.0.provider
-            ))
-        })
+        read_required(ctx, &*self.0, "provider", &self.0.provider)
     }
 
     /// Organisations it was developed with.
     async fn partners(&self, ctx: &Context<'_>) -> Result<Vec<OrganisationObject>> {
-        Ok(graph(ctx)
-            .many(&self.0.partners)?
-            .into_iter()
-            .map(OrganisationObject)
-            .collect())
+        read(ctx, &self.0.partners)
     }
 
     /// Who it is for, in the source's words.
@@ -90,11 +75,7 @@ impl ProgrammeObject {
 
     /// The bodies that accredit it (e.g. CMI).
     async fn accredited_by(&self, ctx: &Context<'_>) -> Result<Vec<OrganisationObject>> {
-        Ok(graph(ctx)
-            .many(&self.0.accredited_by)?
-            .into_iter()
-            .map(OrganisationObject)
-            .collect())
+        read(ctx, &self.0.accredited_by)
     }
 
     /// What it leads to: a qualification or award, in the source's words.
@@ -104,38 +85,22 @@ impl ProgrammeObject {
 
     /// Qualifications it leads to.
     async fn qualifications(&self, ctx: &Context<'_>) -> Result<Vec<QualificationObject>> {
-        Ok(graph(ctx)
-            .many(&self.0.qualifications)?
-            .into_iter()
-            .map(QualificationObject)
-            .collect())
+        read(ctx, &self.0.qualifications)
     }
 
     /// The roles or career stages it prepares for.
     async fn roles(&self, ctx: &Context<'_>) -> Result<Vec<RoleObject>> {
-        Ok(graph(ctx)
-            .many(&self.0.roles)?
-            .into_iter()
-            .map(RoleObject)
-            .collect())
+        read(ctx, &self.0.roles)
     }
 
     /// The scheme this is a specialism of (e.g. the Graduate Management Training Scheme).
     async fn parent(&self, ctx: &Context<'_>) -> Result<Option<ProgrammeObject>> {
-        Ok(graph(ctx)
-            .many(self.0.parent.as_slice())?
-            .pop()
-            .map(ProgrammeObject))
+        read_optional(ctx, self.0.parent.as_ref())
     }
 
     /// Its specialisms, for a scheme that has them.
     async fn specialisms(&self, ctx: &Context<'_>) -> Result<Vec<ProgrammeObject>> {
-        let specialisms = graph(ctx).linked(
-            &self.0.reference(),
-            Relation::ProgrammeParent,
-            Direction::Incoming,
-        )?;
-        Ok(specialisms.into_iter().map(ProgrammeObject).collect())
+        pointing_at(ctx, &*self.0, Relation::ProgrammeParent)
     }
 
     /// A fuller description, close to the source's words.
@@ -150,59 +115,29 @@ impl ProgrammeObject {
 
     /// Figures about this programme (durations, hours, outcomes), each with its source.
     async fn figures(&self, ctx: &Context<'_>) -> Result<Vec<FigureObject>> {
-        Ok(about(ctx, self.0.reference())?
-            .into_iter()
-            .map(FigureObject)
-            .collect())
+        about(ctx, &*self.0)
     }
 
     /// Topics about this programme.
     async fn topics(&self, ctx: &Context<'_>) -> Result<Vec<TopicObject>> {
-        Ok(about(ctx, self.0.reference())?
-            .into_iter()
-            .map(TopicObject)
-            .collect())
+        about(ctx, &*self.0)
     }
 
-    /// The documents this record comes from, to cite.
-    pub(crate) async fn sources(&self, ctx: &Context<'_>) -> Result<Vec<SourceObject>> {
-        sources(ctx, &self.0.sources)
-    }
-
-    /// The words of its sources each of its facts rests on: quotes found verbatim in the
-    /// source documents, or, for a registry row, the CSV row itself with its `location`.
-    pub(crate) async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<CitationObject>> {
-        citations(ctx, domain::Record::citations(&*self.0))
-    }
-
-    /// The date its facts were stated: the newest date of its sources (for an undated
-    /// document, the date estimated from its content; see `Source.dated`).
-    pub(crate) async fn stated_on(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
-        Ok(currency(ctx, &*self.0)?.stated_on.map(Date))
-    }
-
-    /// Whether its facts may no longer hold: its sources are more than two years old or
-    /// undated, it names a post holder (holders change), or it is a closed or historical
-    /// organisation. `outdatedReasons` says which.
-    pub(crate) async fn may_be_outdated(&self, ctx: &Context<'_>) -> Result<bool> {
-        Ok(currency(ctx, &*self.0)?.may_be_outdated())
-    }
-
-    /// Why its facts may be out of date, one sentence each; empty when nothing suggests so.
-    pub(crate) async fn outdated_reasons(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
-        Ok(currency(ctx, &*self.0)?.reasons)
+    #[graphql(flatten)]
+    async fn record_fields(&self) -> RecordFields<'_, domain::Programme> {
+        RecordFields(self)
     }
 }
 
 /// A course offered by a university or other provider, with its accreditations.
-pub(crate) struct CourseObject(pub(crate) Arc<domain::Course>);
+pub(crate) type CourseObject = RecordObject<domain::Course>;
 
 /// A course offered by a university or other provider, with its accreditations.
 #[Object(name = "Course")]
 impl CourseObject {
-    /// Global id: opaque, stable across reseeds and releases.
-    pub(crate) async fn id(&self) -> ID {
-        global_id(RecordKind::Course, &self.0.code)
+    #[graphql(flatten)]
+    async fn record_id(&self) -> RecordId<'_, domain::Course> {
+        RecordId(self)
     }
 
     /// Readable stable code.
@@ -222,13 +157,7 @@ impl CourseObject {
 
     /// The university or body that offers it.
     async fn provider(&self, ctx: &Context<'_>) -> Result<OrganisationObject> {
-        let provider = graph(ctx).get::<domain::Organisation>(&self.0.provider)?;
-        provider.map(OrganisationObject).ok_or_else(|| {
-            internal(format!(
-                "course {} has no provider {}",
-                self.0.code, self.0.provider
-            ))
-        })
+        read_required(ctx, &*self.0, "provider", &self.0.provider)
     }
 
     /// Level of study.
@@ -248,7 +177,7 @@ impl CourseObject {
         let mut bodies: Vec<_> = graph(ctx)
             .many(&codes)?
             .into_iter()
-            .map(OrganisationObject)
+            .map(OrganisationObject::new)
             .collect();
         bodies.sort_by_key(|body| body.0.code.as_str() != "CMI");
         Ok(bodies)
@@ -270,7 +199,7 @@ impl CourseObject {
         ] {
             for body in graph.many::<domain::Organisation>(codes)? {
                 accreditations.push(Accreditation {
-                    body: OrganisationObject(body),
+                    body: OrganisationObject::new(body),
                     basis,
                 });
             }
@@ -310,10 +239,7 @@ impl CourseObject {
 
     /// The partner organisation that publishes it through the API; null for courses from the seed.
     async fn publisher(&self, ctx: &Context<'_>) -> Result<Option<OrganisationObject>> {
-        Ok(graph(ctx)
-            .many(self.0.publisher.as_slice())?
-            .pop()
-            .map(OrganisationObject))
+        read_optional(ctx, self.0.publisher.as_ref())
     }
 
     /// A fuller description, close to the source's words.
@@ -336,33 +262,9 @@ impl CourseObject {
         ))
     }
 
-    /// The documents this record comes from, to cite.
-    pub(crate) async fn sources(&self, ctx: &Context<'_>) -> Result<Vec<SourceObject>> {
-        sources(ctx, &self.0.sources)
-    }
-
-    /// The words of its sources each of its facts rests on: quotes found verbatim in the
-    /// source documents, or, for a registry row, the CSV row itself with its `location`.
-    pub(crate) async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<CitationObject>> {
-        citations(ctx, domain::Record::citations(&*self.0))
-    }
-
-    /// The date its facts were stated: the newest date of its sources (for an undated
-    /// document, the date estimated from its content; see `Source.dated`).
-    pub(crate) async fn stated_on(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
-        Ok(currency(ctx, &*self.0)?.stated_on.map(Date))
-    }
-
-    /// Whether its facts may no longer hold: its sources are more than two years old or
-    /// undated, it names a post holder (holders change), or it is a closed or historical
-    /// organisation. `outdatedReasons` says which.
-    pub(crate) async fn may_be_outdated(&self, ctx: &Context<'_>) -> Result<bool> {
-        Ok(currency(ctx, &*self.0)?.may_be_outdated())
-    }
-
-    /// Why its facts may be out of date, one sentence each; empty when nothing suggests so.
-    pub(crate) async fn outdated_reasons(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
-        Ok(currency(ctx, &*self.0)?.reasons)
+    #[graphql(flatten)]
+    async fn record_fields(&self) -> RecordFields<'_, domain::Course> {
+        RecordFields(self)
     }
 }
 
@@ -437,14 +339,14 @@ pub(crate) struct Accreditation {
 }
 
 /// A professional qualification or award, and the bodies that award it.
-pub(crate) struct QualificationObject(pub(crate) Arc<domain::Qualification>);
+pub(crate) type QualificationObject = RecordObject<domain::Qualification>;
 
 /// A professional qualification or award, and the bodies that award it.
 #[Object(name = "Qualification")]
 impl QualificationObject {
-    /// Global id: opaque, stable across reseeds and releases.
-    pub(crate) async fn id(&self) -> ID {
-        global_id(RecordKind::Qualification, &self.0.code)
+    #[graphql(flatten)]
+    async fn record_id(&self) -> RecordId<'_, domain::Qualification> {
+        RecordId(self)
     }
 
     /// Readable stable code.
@@ -464,30 +366,17 @@ impl QualificationObject {
 
     /// The bodies that award it.
     async fn awarded_by(&self, ctx: &Context<'_>) -> Result<Vec<OrganisationObject>> {
-        Ok(graph(ctx)
-            .many(&self.0.awarded_by)?
-            .into_iter()
-            .map(OrganisationObject)
-            .collect())
+        read(ctx, &self.0.awarded_by)
     }
 
     /// The roles people study it for.
     async fn roles(&self, ctx: &Context<'_>) -> Result<Vec<RoleObject>> {
-        Ok(graph(ctx)
-            .many(&self.0.roles)?
-            .into_iter()
-            .map(RoleObject)
-            .collect())
+        read(ctx, &self.0.roles)
     }
 
     /// Programmes that lead to it.
     async fn programmes(&self, ctx: &Context<'_>) -> Result<Vec<ProgrammeObject>> {
-        let programmes = graph(ctx).linked(
-            &self.0.reference(),
-            Relation::ProgrammeQualification,
-            Direction::Incoming,
-        )?;
-        Ok(programmes.into_iter().map(ProgrammeObject).collect())
+        pointing_at(ctx, &*self.0, Relation::ProgrammeQualification)
     }
 
     /// Its level, where the source gives one.
@@ -505,32 +394,8 @@ impl QualificationObject {
         self.0.summary.clone()
     }
 
-    /// The documents this record comes from, to cite.
-    pub(crate) async fn sources(&self, ctx: &Context<'_>) -> Result<Vec<SourceObject>> {
-        sources(ctx, &self.0.sources)
-    }
-
-    /// The words of its sources each of its facts rests on: quotes found verbatim in the
-    /// source documents, or, for a registry row, the CSV row itself with its `location`.
-    pub(crate) async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<CitationObject>> {
-        citations(ctx, domain::Record::citations(&*self.0))
-    }
-
-    /// The date its facts were stated: the newest date of its sources (for an undated
-    /// document, the date estimated from its content; see `Source.dated`).
-    pub(crate) async fn stated_on(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
-        Ok(currency(ctx, &*self.0)?.stated_on.map(Date))
-    }
-
-    /// Whether its facts may no longer hold: its sources are more than two years old or
-    /// undated, it names a post holder (holders change), or it is a closed or historical
-    /// organisation. `outdatedReasons` says which.
-    pub(crate) async fn may_be_outdated(&self, ctx: &Context<'_>) -> Result<bool> {
-        Ok(currency(ctx, &*self.0)?.may_be_outdated())
-    }
-
-    /// Why its facts may be out of date, one sentence each; empty when nothing suggests so.
-    pub(crate) async fn outdated_reasons(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
-        Ok(currency(ctx, &*self.0)?.reasons)
+    #[graphql(flatten)]
+    async fn record_fields(&self) -> RecordFields<'_, domain::Qualification> {
+        RecordFields(self)
     }
 }

@@ -7,8 +7,7 @@ mod knowledge;
 mod learning;
 mod organisation;
 mod people;
-
-use std::sync::Arc;
+mod record;
 
 use async_graphql::{Context, Enum, Interface, Result, SimpleObject, ID};
 
@@ -23,11 +22,14 @@ pub(crate) mod organisation_edges {
     pub(crate) use super::organisation::children_on;
 }
 pub(crate) use people::{PostObject, RoleObject};
+pub(crate) use record::{
+    about, pointing_at, read, read_optional, read_required, wrap, RecordFields, RecordId,
+    RecordObject,
+};
 
-use super::data::{graph, Graph, Stored};
-use crate::domain::{self, Code, RecordKind, RecordRef, Relation};
-use crate::graphql::scalars::{today, Date};
-use crate::store::Direction;
+use super::data::{graph, Graph};
+use crate::domain::{self, Code, RecordKind, RecordRef};
+use crate::graphql::scalars::Date;
 
 /// What is the same for every record kind, declared once: the `Node` and `Record`
 /// interfaces, the `SearchKind` enum and the loaders from a `RecordRef`. Each line names the
@@ -116,7 +118,7 @@ macro_rules! record_kinds {
             Ok(match reference.kind {
                 $(RecordKind::$kind => graph
                     .get::<domain::$kind>(code)?
-                    .map(|record| Node::$kind($object(record))),)*
+                    .map(|record| Node::$kind($object::new(record))),)*
             })
         }
 
@@ -126,7 +128,7 @@ macro_rules! record_kinds {
             Ok(match reference.kind {
                 $(RecordKind::$kind => graph
                     .get::<domain::$kind>(code)?
-                    .map(|record| Record::$kind($object(record))),)*
+                    .map(|record| Record::$kind($object::new(record))),)*
             })
         }
     };
@@ -157,15 +159,6 @@ pub(crate) fn load_records(graph: &Graph, references: &[RecordRef]) -> Result<Ve
     Ok(records)
 }
 
-/// The sources with these codes.
-pub(crate) fn sources(ctx: &Context<'_>, codes: &[Code]) -> Result<Vec<SourceObject>> {
-    Ok(graph(ctx)
-        .many::<domain::Source>(codes)?
-        .into_iter()
-        .map(SourceObject)
-        .collect())
-}
-
 /// The words of a source a record rests on.
 #[derive(SimpleObject)]
 #[graphql(name = "Citation")]
@@ -192,25 +185,10 @@ pub(crate) fn citations(
         .filter_map(|citation| {
             let source = sources.iter().find(|s| s.code == citation.source)?;
             Some(CitationObject {
-                source: SourceObject(source.clone()),
+                source: SourceObject::new(source.clone()),
                 quote: citation.quote.clone(),
                 location: citation.location.clone(),
             })
         })
         .collect())
-}
-
-/// When a record's facts were stated and whether they may be out of date, today.
-pub(crate) fn currency<T: domain::Record>(
-    ctx: &Context<'_>,
-    record: &T,
-) -> Result<domain::Currency> {
-    let sources = graph(ctx).many::<domain::Source>(record.sources())?;
-    let sources: Vec<&domain::Source> = sources.iter().map(|source| &**source).collect();
-    Ok(domain::currency(&sources, record.staleness(), today()))
-}
-
-/// Topics and figures about `about`, for the `topics` / `figures` fields.
-pub(crate) fn about<T: Stored>(ctx: &Context<'_>, about: RecordRef) -> Result<Vec<Arc<T>>> {
-    graph(ctx).linked::<T>(&about, Relation::About, Direction::Incoming)
 }

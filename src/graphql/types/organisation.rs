@@ -2,24 +2,19 @@
 
 use std::sync::Arc;
 
-use async_graphql::{Context, Object, Result, SimpleObject, ID};
+use async_graphql::{Context, Object, Result, SimpleObject};
 use chrono::NaiveDate;
 
 use super::{
-    about, citations, currency, sources, CareerStoryObject, CitationObject, CourseObject,
-    CourseStatusFilter, FigureObject, OrganisationKind, PostObject, ProgrammeObject,
-    QualificationObject, SourceObject, TopicObject, TrustType,
+    about, pointing_at, read, CareerStoryObject, CourseObject, CourseStatusFilter, FigureObject,
+    OrganisationKind, PostObject, ProgrammeObject, QualificationObject, RecordFields, RecordId,
+    RecordObject, TopicObject, TrustType,
 };
-use crate::domain::{self, Record as _, RecordKind, Relation, Validity};
+use crate::domain::{self, Record as _, Relation, Validity};
 use crate::graphql::connection::{page_complexity, paginate, Page, PageArgs};
 use crate::graphql::data::graph;
-use crate::graphql::ids::global_id;
 use crate::graphql::scalars::{today, Date};
 use crate::store::Direction;
-
-/// An organisation: NHS England, an NHS region, an integrated care board (ICB), an NHS trust,
-/// a university, a professional or awarding body, or the NHS Leadership Academy.
-pub(crate) struct OrganisationObject(pub(crate) Arc<domain::Organisation>);
 
 /// A dated link between an organisation and its parent (e.g. a trust and its ICB).
 #[derive(SimpleObject)]
@@ -34,11 +29,15 @@ pub(crate) struct OrganisationLink {
 
 /// An organisation: NHS England, an NHS region, an integrated care board (ICB), an NHS trust,
 /// a university, a professional or awarding body, or the NHS Leadership Academy.
+pub(crate) type OrganisationObject = RecordObject<domain::Organisation>;
+
+/// An organisation: NHS England, an NHS region, an integrated care board (ICB), an NHS trust,
+/// a university, a professional or awarding body, or the NHS Leadership Academy.
 #[Object(name = "Organisation")]
 impl OrganisationObject {
-    /// Global id: opaque, stable across reseeds and releases.
-    pub(crate) async fn id(&self) -> ID {
-        global_id(RecordKind::Organisation, &self.0.code)
+    #[graphql(flatten)]
+    async fn record_id(&self) -> RecordId<'_, domain::Organisation> {
+        RecordId(self)
     }
 
     /// ODS code for NHS bodies (`X24`, `Y56`, `QWE`, `RJ1`); a short stable code for others (`CMI`).
@@ -141,7 +140,7 @@ impl OrganisationObject {
             .iter()
             .position(|(_, validity)| validity.holds_on(date))
         {
-            return Ok(Some(OrganisationObject(links.swap_remove(index).0)));
+            return Ok(Some(OrganisationObject::new(links.swap_remove(index).0)));
         }
         if as_of.is_some() {
             return Ok(None);
@@ -149,7 +148,7 @@ impl OrganisationObject {
         links.sort_by_key(|(_, validity)| validity.to.unwrap_or(NaiveDate::MAX));
         Ok(links
             .pop()
-            .map(|(organisation, _)| OrganisationObject(organisation)))
+            .map(|(organisation, _)| OrganisationObject::new(organisation)))
     }
 
     /// Every parent the organisation has had, with the dates of each link (a trust that moved ICB has two).
@@ -198,31 +197,17 @@ impl OrganisationObject {
 
     /// Organisations this one succeeded (e.g. the ICBs a 2026 ICB replaced).
     async fn predecessors(&self, ctx: &Context<'_>) -> Result<Vec<OrganisationObject>> {
-        Ok(graph(ctx)
-            .many(&self.0.predecessors)?
-            .into_iter()
-            .map(OrganisationObject)
-            .collect())
+        read(ctx, &self.0.predecessors)
     }
 
     /// Organisations that succeeded this one.
     async fn successors(&self, ctx: &Context<'_>) -> Result<Vec<OrganisationObject>> {
-        let successors = graph(ctx).linked(
-            &self.0.reference(),
-            Relation::Predecessor,
-            Direction::Incoming,
-        )?;
-        Ok(successors.into_iter().map(OrganisationObject).collect())
+        pointing_at(ctx, &*self.0, Relation::Predecessor)
     }
 
     /// The executive and board posts at this organisation.
     async fn posts(&self, ctx: &Context<'_>) -> Result<Vec<PostObject>> {
-        let posts = graph(ctx).linked(
-            &self.0.reference(),
-            Relation::PostOrganisation,
-            Direction::Incoming,
-        )?;
-        Ok(posts.into_iter().map(PostObject).collect())
+        pointing_at(ctx, &*self.0, Relation::PostOrganisation)
     }
 
     /// Programmes this organisation provides.
@@ -306,65 +291,27 @@ impl OrganisationObject {
 
     /// Qualifications this organisation awards.
     async fn qualifications(&self, ctx: &Context<'_>) -> Result<Vec<QualificationObject>> {
-        let awarded = graph(ctx).linked(
-            &self.0.reference(),
-            Relation::QualificationAwardedBy,
-            Direction::Incoming,
-        )?;
-        Ok(awarded.into_iter().map(QualificationObject).collect())
+        pointing_at(ctx, &*self.0, Relation::QualificationAwardedBy)
     }
 
     /// Topics (challenges, career facts...) about this organisation.
     async fn topics(&self, ctx: &Context<'_>) -> Result<Vec<TopicObject>> {
-        Ok(about(ctx, self.0.reference())?
-            .into_iter()
-            .map(TopicObject)
-            .collect())
+        about(ctx, &*self.0)
     }
 
     /// Figures about this organisation, each with its unit, date and source.
     async fn figures(&self, ctx: &Context<'_>) -> Result<Vec<FigureObject>> {
-        Ok(about(ctx, self.0.reference())?
-            .into_iter()
-            .map(FigureObject)
-            .collect())
+        about(ctx, &*self.0)
     }
 
     /// Career stories of people working at this organisation.
     async fn career_stories(&self, ctx: &Context<'_>) -> Result<Vec<CareerStoryObject>> {
-        Ok(about(ctx, self.0.reference())?
-            .into_iter()
-            .map(CareerStoryObject)
-            .collect())
+        about(ctx, &*self.0)
     }
 
-    /// The documents this record comes from, to cite.
-    pub(crate) async fn sources(&self, ctx: &Context<'_>) -> Result<Vec<SourceObject>> {
-        sources(ctx, &self.0.sources)
-    }
-
-    /// The words of its sources each of its facts rests on: quotes found verbatim in the
-    /// source documents, or, for a registry row, the CSV row itself with its `location`.
-    pub(crate) async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<CitationObject>> {
-        citations(ctx, domain::Record::citations(&*self.0))
-    }
-
-    /// The date its facts were stated: the newest date of its sources (for an undated
-    /// document, the date estimated from its content; see `Source.dated`).
-    pub(crate) async fn stated_on(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
-        Ok(currency(ctx, &*self.0)?.stated_on.map(Date))
-    }
-
-    /// Whether its facts may no longer hold: its sources are more than two years old or
-    /// undated, it names a post holder (holders change), or it is a closed or historical
-    /// organisation. `outdatedReasons` says which.
-    pub(crate) async fn may_be_outdated(&self, ctx: &Context<'_>) -> Result<bool> {
-        Ok(currency(ctx, &*self.0)?.may_be_outdated())
-    }
-
-    /// Why its facts may be out of date, one sentence each; empty when nothing suggests so.
-    pub(crate) async fn outdated_reasons(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
-        Ok(currency(ctx, &*self.0)?.reasons)
+    #[graphql(flatten)]
+    async fn record_fields(&self) -> RecordFields<'_, domain::Organisation> {
+        RecordFields(self)
     }
 }
 
@@ -377,8 +324,7 @@ impl OrganisationObject {
     }
 
     fn programmes_by(&self, ctx: &Context<'_>, relation: Relation) -> Result<Vec<ProgrammeObject>> {
-        let programmes = graph(ctx).linked(&self.0.reference(), relation, Direction::Incoming)?;
-        Ok(programmes.into_iter().map(ProgrammeObject).collect())
+        pointing_at(ctx, &*self.0, relation)
     }
 
     fn courses_by(
@@ -393,7 +339,7 @@ impl OrganisationObject {
         let courses = courses
             .into_iter()
             .filter(|course| status.admits(course, today))
-            .map(CourseObject)
+            .map(CourseObject::new)
             .collect();
         paginate(courses, |course| course.0.code.to_string(), page)
     }
@@ -418,13 +364,13 @@ pub(crate) fn children_on(
                 && child.is_open_on(date)
                 && kind.is_none_or(|kind| child.kind == kind)
         })
-        .map(|(child, _)| OrganisationObject(child))
+        .map(|(child, _)| OrganisationObject::new(child))
         .collect())
 }
 
 fn link(organisation: Arc<domain::Organisation>, validity: Validity) -> OrganisationLink {
     OrganisationLink {
-        organisation: OrganisationObject(organisation),
+        organisation: OrganisationObject::new(organisation),
         from: validity.from.map(Date),
         to: validity.to.map(Date),
     }

@@ -1,33 +1,27 @@
 //! `Role` (a kind of executive or management role) and `Post` (that role at one organisation).
 
-use std::sync::Arc;
-
-use async_graphql::{Context, Object, Result, SimpleObject, ID};
+use async_graphql::{Context, Object, Result, SimpleObject};
 
 use super::{
-    about, citations, currency, sources, CareerStoryObject, CitationObject, FigureObject,
-    OrganisationObject, PayBandObject, ProgrammeObject, QualificationObject, RoleCategory,
-    SourceObject, TopicObject,
+    about, pointing_at, read, read_required, CareerStoryObject, FigureObject, OrganisationObject,
+    PayBandObject, ProgrammeObject, QualificationObject, RecordFields, RecordId, RecordObject,
+    RoleCategory, SourceObject, TopicObject,
 };
-use crate::domain::{self, Record as _, RecordKind, Relation};
+use crate::domain::{self, Relation};
 use crate::graphql::connection::{page_complexity, paginate, Page, PageArgs};
-use crate::graphql::data::graph;
-use crate::graphql::errors::internal;
-use crate::graphql::ids::global_id;
 use crate::graphql::scalars::Date;
-use crate::store::Direction;
 
 /// An executive, board or management role, such as Chief Executive, Medical Director or
 /// Finance Manager, independent of any one organisation.
-pub(crate) struct RoleObject(pub(crate) Arc<domain::Role>);
+pub(crate) type RoleObject = RecordObject<domain::Role>;
 
 /// An executive, board or management role, such as Chief Executive, Medical Director or
 /// Finance Manager, independent of any one organisation.
 #[Object(name = "Role")]
 impl RoleObject {
-    /// Global id: opaque, stable across reseeds and releases.
-    pub(crate) async fn id(&self) -> ID {
-        global_id(RecordKind::Role, &self.0.code)
+    #[graphql(flatten)]
+    async fn record_id(&self) -> RecordId<'_, domain::Role> {
+        RecordId(self)
     }
 
     /// Readable stable code (a slug such as `chief-executive`).
@@ -67,35 +61,17 @@ impl RoleObject {
 
     /// Programmes that prepare for this role.
     async fn programmes(&self, ctx: &Context<'_>) -> Result<Vec<ProgrammeObject>> {
-        let programmes = graph(ctx).linked(
-            &self.0.reference(),
-            Relation::ProgrammeRole,
-            Direction::Incoming,
-        )?;
-        Ok(programmes.into_iter().map(ProgrammeObject).collect())
+        pointing_at(ctx, &*self.0, Relation::ProgrammeRole)
     }
 
     /// Qualifications people in this role study for, with the bodies that award them.
     async fn qualifications(&self, ctx: &Context<'_>) -> Result<Vec<QualificationObject>> {
-        let qualifications = graph(ctx).linked(
-            &self.0.reference(),
-            Relation::QualificationRole,
-            Direction::Incoming,
-        )?;
-        Ok(qualifications
-            .into_iter()
-            .map(QualificationObject)
-            .collect())
+        pointing_at(ctx, &*self.0, Relation::QualificationRole)
     }
 
     /// Agenda for Change pay bands the sources place this role in.
     async fn pay_bands(&self, ctx: &Context<'_>) -> Result<Vec<PayBandObject>> {
-        let bands = graph(ctx).linked(
-            &self.0.reference(),
-            Relation::PayBandRole,
-            Direction::Incoming,
-        )?;
-        Ok(bands.into_iter().map(PayBandObject).collect())
+        pointing_at(ctx, &*self.0, Relation::PayBandRole)
     }
 
     /// The posts of this role: one per organisation where it exists.
@@ -112,9 +88,7 @@ impl RoleObject {
         #[graphql(desc = "Cursor of the first edge of the next page, to page backwards.")]
         before: Option<String>,
     ) -> Result<Page<PostObject>> {
-        let posts =
-            graph(ctx).linked(&self.0.reference(), Relation::PostRole, Direction::Incoming)?;
-        let posts = posts.into_iter().map(PostObject).collect();
+        let posts = pointing_at(ctx, &*self.0, Relation::PostRole)?;
         paginate(
             posts,
             |post| post.0.code.to_string(),
@@ -129,60 +103,24 @@ impl RoleObject {
 
     /// Topics about this role.
     async fn topics(&self, ctx: &Context<'_>) -> Result<Vec<TopicObject>> {
-        Ok(about(ctx, self.0.reference())?
-            .into_iter()
-            .map(TopicObject)
-            .collect())
+        about(ctx, &*self.0)
     }
 
     /// Figures about this role.
     async fn figures(&self, ctx: &Context<'_>) -> Result<Vec<FigureObject>> {
-        Ok(about(ctx, self.0.reference())?
-            .into_iter()
-            .map(FigureObject)
-            .collect())
+        about(ctx, &*self.0)
     }
 
     /// Career stories of people in this role.
     async fn career_stories(&self, ctx: &Context<'_>) -> Result<Vec<CareerStoryObject>> {
-        Ok(about(ctx, self.0.reference())?
-            .into_iter()
-            .map(CareerStoryObject)
-            .collect())
+        about(ctx, &*self.0)
     }
 
-    /// The documents this record comes from, to cite.
-    pub(crate) async fn sources(&self, ctx: &Context<'_>) -> Result<Vec<SourceObject>> {
-        sources(ctx, &self.0.sources)
-    }
-
-    /// The words of its sources each of its facts rests on: quotes found verbatim in the
-    /// source documents, or, for a registry row, the CSV row itself with its `location`.
-    pub(crate) async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<CitationObject>> {
-        citations(ctx, domain::Record::citations(&*self.0))
-    }
-
-    /// The date its facts were stated: the newest date of its sources (for an undated
-    /// document, the date estimated from its content; see `Source.dated`).
-    pub(crate) async fn stated_on(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
-        Ok(currency(ctx, &*self.0)?.stated_on.map(Date))
-    }
-
-    /// Whether its facts may no longer hold: its sources are more than two years old or
-    /// undated, it names a post holder (holders change), or it is a closed or historical
-    /// organisation. `outdatedReasons` says which.
-    pub(crate) async fn may_be_outdated(&self, ctx: &Context<'_>) -> Result<bool> {
-        Ok(currency(ctx, &*self.0)?.may_be_outdated())
-    }
-
-    /// Why its facts may be out of date, one sentence each; empty when nothing suggests so.
-    pub(crate) async fn outdated_reasons(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
-        Ok(currency(ctx, &*self.0)?.reasons)
+    #[graphql(flatten)]
+    async fn record_fields(&self) -> RecordFields<'_, domain::Role> {
+        RecordFields(self)
     }
 }
-
-/// The post of a role at one organisation, e.g. the Chief Executive of a trust.
-pub(crate) struct PostObject(pub(crate) Arc<domain::Post>);
 
 /// The person holding a post, as a source states it.
 #[derive(SimpleObject)]
@@ -196,11 +134,14 @@ pub(crate) struct Holder {
 }
 
 /// The post of a role at one organisation, e.g. the Chief Executive of a trust.
+pub(crate) type PostObject = RecordObject<domain::Post>;
+
+/// The post of a role at one organisation, e.g. the Chief Executive of a trust.
 #[Object(name = "Post")]
 impl PostObject {
-    /// Global id: opaque, stable across reseeds and releases.
-    pub(crate) async fn id(&self) -> ID {
-        global_id(RecordKind::Post, &self.0.code)
+    #[graphql(flatten)]
+    async fn record_id(&self) -> RecordId<'_, domain::Post> {
+        RecordId(self)
     }
 
     /// Readable stable code: `ORGANISATION/role`, e.g. `RJ1/chief-executive`.
@@ -215,20 +156,12 @@ impl PostObject {
 
     /// The role this is a post of.
     async fn role(&self, ctx: &Context<'_>) -> Result<RoleObject> {
-        let role = graph(ctx).get::<domain::Role>(&self.0.role)?;
-        role.map(RoleObject)
-            .ok_or_else(|| internal(format!("post {} has no role {}", self.0.code, self.0.role)))
+        read_required(ctx, &*self.0, "role", &self.0.role)
     }
 
     /// The organisation the post is at.
     async fn organisation(&self, ctx: &Context<'_>) -> Result<OrganisationObject> {
-        let organisation = graph(ctx).get::<domain::Organisation>(&self.0.organisation)?;
-        organisation.map(OrganisationObject).ok_or_else(|| {
-            internal(format!(
-                "post {} has no organisation {}",
-                self.0.code, self.0.organisation
-            ))
-        })
+        read_required(ctx, &*self.0, "organisation", &self.0.organisation)
     }
 
     /// Who holds the post, where a source names them, as of the date it says; null otherwise.
@@ -236,11 +169,9 @@ impl PostObject {
         let Some(holder) = &self.0.holder else {
             return Ok(None);
         };
-        let source = graph(ctx)
-            .many::<domain::Source>(&self.0.sources)?
+        let source = read::<domain::Source>(ctx, &self.0.sources)?
             .into_iter()
-            .next()
-            .map(SourceObject);
+            .next();
         Ok(Some(Holder {
             name: holder.name.clone(),
             as_of: holder.as_of.map(Date),
@@ -260,32 +191,8 @@ impl PostObject {
         self.0.summary.clone()
     }
 
-    /// The documents this record comes from, to cite.
-    pub(crate) async fn sources(&self, ctx: &Context<'_>) -> Result<Vec<SourceObject>> {
-        sources(ctx, &self.0.sources)
-    }
-
-    /// The words of its sources each of its facts rests on: quotes found verbatim in the
-    /// source documents, or, for a registry row, the CSV row itself with its `location`.
-    pub(crate) async fn citations(&self, ctx: &Context<'_>) -> Result<Vec<CitationObject>> {
-        citations(ctx, domain::Record::citations(&*self.0))
-    }
-
-    /// The date its facts were stated: the newest date of its sources (for an undated
-    /// document, the date estimated from its content; see `Source.dated`).
-    pub(crate) async fn stated_on(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
-        Ok(currency(ctx, &*self.0)?.stated_on.map(Date))
-    }
-
-    /// Whether its facts may no longer hold: its sources are more than two years old or
-    /// undated, it names a post holder (holders change), or it is a closed or historical
-    /// organisation. `outdatedReasons` says which.
-    pub(crate) async fn may_be_outdated(&self, ctx: &Context<'_>) -> Result<bool> {
-        Ok(currency(ctx, &*self.0)?.may_be_outdated())
-    }
-
-    /// Why its facts may be out of date, one sentence each; empty when nothing suggests so.
-    pub(crate) async fn outdated_reasons(&self, ctx: &Context<'_>) -> Result<Vec<String>> {
-        Ok(currency(ctx, &*self.0)?.reasons)
+    #[graphql(flatten)]
+    async fn record_fields(&self) -> RecordFields<'_, domain::Post> {
+        RecordFields(self)
     }
 }
