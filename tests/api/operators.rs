@@ -780,9 +780,8 @@ async fn the_first_admin_key_is_issued_before_the_first_start() {
             "--admin",
             "--label",
             "operator",
-            "--data-dir",
         ])
-        .arg(&data_dir)
+        .args(crate::helpers::store_args(&data_dir))
         .output()
         .unwrap();
     assert!(
@@ -815,6 +814,9 @@ async fn the_first_admin_key_is_issued_before_the_first_start() {
 /// searchable there.
 #[tokio::test]
 async fn on_postgres_another_server_refuses_a_revoked_key_at_once_and_learns_a_new_partner() {
+    if crate::helpers::backend_independent("it picks its own PostgreSQL database") {
+        return;
+    }
     let url = crate::postgres_cluster::fresh_database();
     let on = |url: String| {
         crate::helpers::spawn_app_with(move |config| config.data.database_url = Some(url))
