@@ -99,7 +99,13 @@ async fn a_partner_write_on_postgres_is_read_back_listed_and_audited() {
     if crate::helpers::backend_independent("it picks its own PostgreSQL databases") {
         return;
     }
-    let app = spawn_app_on(&fresh_database()).await;
+    // A pool of one connection: a write never needs a second one while it holds the first.
+    let url = fresh_database();
+    let app = spawn_app_with(move |config| {
+        config.data.database_url = Some(url);
+        config.data.database_pool_size = 1;
+    })
+    .await;
     let key = app.coventry_key();
 
     let written = app
@@ -132,6 +138,12 @@ async fn a_partner_write_on_postgres_is_read_back_listed_and_audited() {
         json!({ "course": { "title": "MSc Leadership on Postgres", "provider": { "code": "COVENTRY" } } })
     );
     assert!(listed.to_string().contains("pg-msc-leadership"), "{listed}");
+    let health = app.get_json("/health").await;
+    assert_eq!(
+        health["store"]["poolSize"],
+        json!(1),
+        "the pool holds at most one connection: {health}"
+    );
     assert_eq!(
         trail["data"]["auditTrail"],
         json!([{ "sequence": 1, "courseCode": "pg-msc-leadership", "action": "CREATE" }])
@@ -227,6 +239,11 @@ async fn a_bad_url_an_unreachable_server_and_a_wrong_password_fail_at_start_with
     let name = database.rsplit('/').next().unwrap().to_owned();
 
     let bad_url = Store::open_postgres("postgres://user@host:not-a-port/db").err();
+    let tls = ["require", "verify-ca", "verify-full"].map(|mode| {
+        Store::open_postgres(&format!("{}?sslmode={mode}", cluster.url_for(&name)))
+            .err()
+            .unwrap_or_else(|| panic!("sslmode={mode} is refused"))
+    });
     let started = Instant::now();
     let unreachable = Store::open_postgres("postgres://postgres@127.0.0.1:9/nlg").err();
     let unreachable_after = started.elapsed();
@@ -252,7 +269,16 @@ async fn a_bad_url_an_unreachable_server_and_a_wrong_password_fail_at_start_with
             .contains("password authentication failed"),
         "{wrong_password}"
     );
-    for error in [&bad_url, &unreachable, &wrong_password] {
+    for (error, mode) in tls.iter().zip(["require", "verify-ca", "verify-full"]) {
+        assert!(matches!(error, Error::BadDatabaseUrl { .. }), "{error}");
+        assert!(
+            error
+                .to_string()
+                .contains(&format!("sslmode={mode} asks for TLS, which this build does not support")),
+            "{error}"
+        );
+    }
+    for error in tls.iter().chain([&bad_url, &unreachable, &wrong_password]) {
         assert!(!error.to_string().contains('\n'), "one line: {error}");
         assert!(
             !error.to_string().contains(PASSWORD),
