@@ -57,7 +57,10 @@ fn parse_args() -> Result<Args, String> {
         }
     }
     if args.url.is_empty() || args.key.is_empty() || args.count == 0 {
-        return Err("usage: pg_writes --url URL --key KEY [--count N] [--watch URL] [--prefix P]".to_owned());
+        return Err(
+            "usage: pg_writes --url URL --key KEY [--count N] [--watch URL] [--prefix P]"
+                .to_owned(),
+        );
     }
     Ok(args)
 }
@@ -119,7 +122,9 @@ async fn run(args: Args) -> Result<String, String> {
                     break;
                 }
                 if acknowledged.elapsed() > VISIBLE_WITHIN {
-                    return Err(format!("{code} not visible on {watch} after {VISIBLE_WITHIN:?}"));
+                    return Err(format!(
+                        "{code} not visible on {watch} after {VISIBLE_WITHIN:?}"
+                    ));
                 }
                 tokio::time::sleep(POLL_EVERY).await;
             }

@@ -472,7 +472,7 @@ fn open_store(data: &DataConfig) -> anyhow::Result<nhs_leadership_graph::store::
             url,
             data.database_pool_size as usize,
         )
-            .context("opening the PostgreSQL store"),
+        .context("opening the PostgreSQL store"),
         None => nhs_leadership_graph::api_keys::open(&data.data_dir()),
     }
 }

@@ -313,7 +313,9 @@ async fn partner_writes_during_backups_never_leave_half_a_write_in_one() {
 
 #[tokio::test]
 async fn the_cli_backs_up_through_the_server_and_restores_only_with_force_over_a_store() {
-    if crate::helpers::sled_only("the CLI's backup and restore read and write sled directories and refuse --database-url") {
+    if crate::helpers::sled_only(
+        "the CLI's backup and restore read and write sled directories and refuse --database-url",
+    ) {
         return;
     }
     let app = spawn_app().await;

@@ -152,7 +152,9 @@ pub(crate) fn store_args(data_dir: &Path) -> Vec<OsString> {
 pub(crate) fn open_store(data_dir: &Path) -> nhs_leadership_graph::store::Store {
     match backend() {
         Backend::Sled => nhs_leadership_graph::store::Store::open(data_dir),
-        Backend::Postgres => nhs_leadership_graph::store::Store::open_postgres(&database_for(data_dir)),
+        Backend::Postgres => {
+            nhs_leadership_graph::store::Store::open_postgres(&database_for(data_dir))
+        }
     }
     .expect("the store opens")
 }

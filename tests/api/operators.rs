@@ -774,13 +774,7 @@ async fn the_first_admin_key_is_issued_before_the_first_start() {
     let scratch = tempfile::tempdir().unwrap();
     let data_dir = scratch.path().join("fresh");
     let issued = Command::new(BINARY)
-        .args([
-            "keys",
-            "issue",
-            "--admin",
-            "--label",
-            "operator",
-        ])
+        .args(["keys", "issue", "--admin", "--label", "operator"])
         .args(crate::helpers::store_args(&data_dir))
         .output()
         .unwrap();

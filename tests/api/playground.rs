@@ -33,7 +33,9 @@ async fn the_playground_page_and_its_assets_are_served_from_the_binary() {
 /// GraphiQL's editor appeared: the page must work with no network but this server.
 #[tokio::test]
 async fn the_playground_renders_in_headless_chromium() {
-    if crate::helpers::backend_independent("the page renders from the binary's assets, not the store") {
+    if crate::helpers::backend_independent(
+        "the page renders from the binary's assets, not the store",
+    ) {
         return;
     }
     let app = spawn_app().await;

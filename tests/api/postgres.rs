@@ -272,9 +272,9 @@ async fn a_bad_url_an_unreachable_server_and_a_wrong_password_fail_at_start_with
     for (error, mode) in tls.iter().zip(["require", "verify-ca", "verify-full"]) {
         assert!(matches!(error, Error::BadDatabaseUrl { .. }), "{error}");
         assert!(
-            error
-                .to_string()
-                .contains(&format!("sslmode={mode} asks for TLS, which this build does not support")),
+            error.to_string().contains(&format!(
+                "sslmode={mode} asks for TLS, which this build does not support"
+            )),
             "{error}"
         );
     }

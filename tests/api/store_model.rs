@@ -97,10 +97,7 @@ fn cases() -> u32 {
 
 /// Applies `operations` to the store `open` opens (and opens again at each restart) and to
 /// a map, checking after each that they agree.
-fn run_with(
-    open: impl Fn() -> Store,
-    operations: Vec<Operation>,
-) -> Result<(), TestCaseError> {
+fn run_with(open: impl Fn() -> Store, operations: Vec<Operation>) -> Result<(), TestCaseError> {
     let mut store = open();
     let mut model: BTreeMap<Code, Course> = BTreeMap::new();
     let mut n_audited = 0usize;
