@@ -1,8 +1,9 @@
 //! Partner-write latency and cross-replica visibility, for `bench/run`: sends `count` real
 //! `createCourse` mutations over HTTP with a partner key, one at a time, and times each from
-//! sending to its acknowledgement. With `--watch`, after each acknowledgement it polls a
-//! second replica (on the same database) with the course's point query, through that
-//! replica's response cache, until the new course is there, and times that too.
+//! sending to its acknowledgement. With `--watch`, it first asks a second replica (on the
+//! same database) for the course, so that replica has cached its absence (memo and response
+//! cache), then after the acknowledgement polls it with the same query until the course is
+//! there, and times that too: the replica must learn of the write to answer it.
 //!
 //! ```text
 //! cargo run --release --example pg_writes -- --url http://127.0.0.1:8000 --key "$KEY" \
@@ -101,6 +102,15 @@ async fn run(args: Args) -> Result<String, String> {
         let code = format!("{}-{run_id}-{n}", args.prefix);
         let course = json!({ "code": code, "title": format!("Benchmark course {n}"), "provider": "COVENTRY",
             "level": "POSTGRADUATE", "subject": "benchmarking", "accreditedBy": ["CMI"] });
+        let query = json!({ "query": format!(r#"{{ course(code: "{code}") {{ code }} }}"#) });
+        if let Some(watch) = &args.watch {
+            let before = post(&client, watch, None, query.clone()).await?;
+            if !before["data"]["course"].is_null() {
+                return Err(format!(
+                    "{code} is on {watch} before it is written: {before}"
+                ));
+            }
+        }
         let sent = Instant::now();
         let answer = post(
             &client,
@@ -115,7 +125,6 @@ async fn run(args: Args) -> Result<String, String> {
         }
         writes.push(acknowledged - sent);
         if let Some(watch) = &args.watch {
-            let query = json!({ "query": format!(r#"{{ course(code: "{code}") {{ code }} }}"#) });
             loop {
                 let read = post(&client, watch, None, query.clone()).await?;
                 if read["data"]["course"]["code"] == json!(code) {
