@@ -21,6 +21,10 @@ pub const DEFAULT_IDLE_TIMEOUT_SECS: u64 = 60;
 pub const DEFAULT_RATE_LIMIT_PER_SECOND: u32 = 50;
 /// Requests a client may send to `/graphql` at once before the per-second rate applies.
 pub const DEFAULT_RATE_LIMIT_BURST: u32 = 100;
+/// Connections per process to PostgreSQL: enough that a burst of memo misses and a write do
+/// not wait on each other, few enough that a handful of replicas fit PostgreSQL's default
+/// `max_connections` of 100.
+pub const DEFAULT_DATABASE_POOL_SIZE: u32 = 16;
 
 /// Settings for `serve`.
 #[derive(Debug, Clone, Args)]
@@ -120,6 +124,18 @@ pub struct DataConfig {
     /// server process runs. Unset (the default): the embedded sled store in `--data-dir`.
     #[arg(long, env = "NHS_GRAPH_DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
+
+    /// With `--database-url`: the most connections this process holds to the database at
+    /// once, for reads that miss the memo and for writes (warm reads use none). The database's
+    /// `max_connections` must cover every replica's pool plus 2 each (README: Running more
+    /// than one instance).
+    #[arg(
+        long,
+        env = "NHS_GRAPH_DATABASE_POOL_SIZE",
+        default_value_t = DEFAULT_DATABASE_POOL_SIZE,
+        value_parser = clap::value_parser!(u32).range(1..=10_000)
+    )]
+    pub database_pool_size: u32,
 }
 
 impl DataConfig {
@@ -134,6 +150,7 @@ impl DataConfig {
             data_dir: Some(data_dir),
             seed_dir: None,
             database_url: None,
+            database_pool_size: DEFAULT_DATABASE_POOL_SIZE,
         }
     }
 }

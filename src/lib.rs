@@ -129,10 +129,13 @@ pub async fn start(config: Config) -> anyhow::Result<App> {
 /// directory (creating it).
 async fn open_store(data: &config::DataConfig) -> anyhow::Result<Store> {
     if let Some(url) = data.database_url.clone() {
-        return tokio::task::spawn_blocking(move || Store::open_postgres(&url))
-            .await
-            .context("joining the store's opening")?
-            .context("opening the PostgreSQL store");
+        let pool_size = data.database_pool_size as usize;
+        return tokio::task::spawn_blocking(move || {
+            Store::open_postgres_with_pool(&url, pool_size)
+        })
+        .await
+        .context("joining the store's opening")?
+        .context("opening the PostgreSQL store");
     }
     let data_dir = data.data_dir();
     std::fs::create_dir_all(&data_dir)

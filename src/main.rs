@@ -468,8 +468,11 @@ fn restore(from: &std::path::Path, data: &DataConfig, force: bool) -> anyhow::Re
 /// (which a running server holds: stop it first).
 fn open_store(data: &DataConfig) -> anyhow::Result<nhs_leadership_graph::store::Store> {
     match &data.database_url {
-        Some(url) => nhs_leadership_graph::store::Store::open_postgres(url)
-            .context("opening the PostgreSQL store"),
+        Some(url) => nhs_leadership_graph::store::Store::open_postgres_with_pool(
+            url,
+            data.database_pool_size as usize,
+        )
+        .context("opening the PostgreSQL store"),
         None => nhs_leadership_graph::api_keys::open(&data.data_dir()),
     }
 }

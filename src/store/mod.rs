@@ -208,10 +208,16 @@ impl Store {
     /// share it. Fails at once, with one line saying why, on a bad URL, an unreachable
     /// server, a refused login or a schema newer than this build. Blocking.
     pub fn open_postgres(url: &str) -> Result<Self> {
+        Self::open_postgres_with_pool(url, backend::postgres::DEFAULT_POOL_SIZE)
+    }
+
+    /// [`Store::open_postgres`] with a pool of at most `pool_size` connections.
+    pub fn open_postgres_with_pool(url: &str, pool_size: usize) -> Result<Self> {
         let live = Live::new();
         let follower = live.clone();
         let backend = backend::postgres::PostgresBackend::open(
             url,
+            pool_size,
             Box::new(move |version, changed| follower.learnt(version, changed)),
         )?;
         Self::with_backend(Box::new(backend), live)

@@ -8,7 +8,7 @@ use std::process::Command;
 use pretty_assertions::assert_eq;
 use serde_json::{json, Value};
 
-use crate::helpers::{repository_seed_dir, spawn_app, start, TestApp};
+use crate::helpers::{repository_seed_dir, spawn_app, start_on_sled, TestApp};
 use nhs_leadership_graph::api_keys;
 use nhs_leadership_graph::domain::Course;
 use nhs_leadership_graph::store::{self, backup, Store};
@@ -167,7 +167,7 @@ async fn a_backup_of_the_running_server_restores_to_a_server_that_answers_the_sa
         health["dataVersion"].as_u64().unwrap()
     );
 
-    let second = start(&restored_dir, &repository_seed_dir())
+    let second = start_on_sled(&restored_dir, &repository_seed_dir())
         .await
         .expect("a server starts on the restored store");
     let address = format!("http://{}", second.local_addr());
@@ -313,6 +313,11 @@ async fn partner_writes_during_backups_never_leave_half_a_write_in_one() {
 
 #[tokio::test]
 async fn the_cli_backs_up_through_the_server_and_restores_only_with_force_over_a_store() {
+    if crate::helpers::sled_only(
+        "the CLI's backup and restore read and write sled directories and refuse --database-url",
+    ) {
+        return;
+    }
     let app = spawn_app().await;
     let admin = issue(&app, None);
     let scratch = tempfile::tempdir().unwrap();

@@ -1,6 +1,17 @@
-//! `spawn_app()`: a fresh server on `127.0.0.1:0` over a fresh temporary store.
+//! `spawn_app()`: a fresh server on `127.0.0.1:0` over a fresh temporary store, and the
+//! choice of that store's backend for the whole run.
+//!
+//! The API suite runs twice in `scripts/test`: on sled (the default), then with
+//! `NHS_GRAPH_TEST_BACKEND=postgres` on PostgreSQL, where each test's data directory stands
+//! for a database of its own on one throwaway cluster (`postgres_cluster.rs`), so a restart
+//! on the same directory finds the same database. A test that cannot mean the same on
+//! PostgreSQL says so with [`sled_only`]; a test whose store the variable does not choose
+//! says so with [`backend_independent`], and the second pass does not repeat it.
 
+use std::collections::BTreeMap;
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use nhs_leadership_graph::config::Config;
 use serde_json::{json, Value};
@@ -32,10 +43,6 @@ pub(crate) async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestA
 async fn spawn_app_configured(seed_dir: &Path, configure: impl FnOnce(&mut Config)) -> TestApp {
     let data_dir = tempfile::tempdir().expect("a temporary directory");
     let mut config = config(data_dir.path(), seed_dir);
-    // `NHS_GRAPH_TEST_BACKEND=postgres` runs every API test on a fresh PostgreSQL database.
-    if std::env::var("NHS_GRAPH_TEST_BACKEND").as_deref() == Ok("postgres") {
-        config.data.database_url = Some(crate::postgres_cluster::fresh_database());
-    }
     configure(&mut config);
     let app = nhs_leadership_graph::start(config)
         .await
@@ -55,13 +62,101 @@ pub(crate) async fn start(
     nhs_leadership_graph::start(config(data_dir, seed_dir)).await
 }
 
+/// Starts a server on the sled directory `data_dir`, whatever the pass's backend (for a
+/// directory written by `restore`, which only writes sled directories).
+pub(crate) async fn start_on_sled(
+    data_dir: &Path,
+    seed_dir: &Path,
+) -> anyhow::Result<nhs_leadership_graph::App> {
+    let mut config = config(data_dir, seed_dir);
+    config.data.database_url = None;
+    nhs_leadership_graph::start(config).await
+}
+
+/// The configuration of a server on the store standing for `data_dir` in this pass.
 fn config(data_dir: &Path, seed_dir: &Path) -> Config {
     let mut config = Config::new(
         "127.0.0.1:0".parse().expect("an address"),
         data_dir.to_owned(),
     );
     config.data.seed_dir = Some(seed_dir.to_owned());
+    if backend() == Backend::Postgres {
+        config.data.database_url = Some(database_for(data_dir));
+    }
     config
+}
+
+/// The store the API tests run on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Backend {
+    /// A sled directory per test: the default, needing nothing installed.
+    Sled,
+    /// A PostgreSQL database per test: `NHS_GRAPH_TEST_BACKEND=postgres`.
+    Postgres,
+}
+
+/// This run's backend, from `NHS_GRAPH_TEST_BACKEND` (`sled` when unset).
+pub(crate) fn backend() -> Backend {
+    match std::env::var("NHS_GRAPH_TEST_BACKEND").as_deref() {
+        Err(_) | Ok("") | Ok("sled") => Backend::Sled,
+        Ok("postgres") => Backend::Postgres,
+        Ok(other) => panic!("NHS_GRAPH_TEST_BACKEND is {other:?}: use sled or postgres"),
+    }
+}
+
+/// Marks a test that holds only on sled, saying why: on the PostgreSQL pass it prints the
+/// reason and returns true, and the test returns at once.
+///
+/// `if crate::helpers::sled_only("it opens the sled directory itself") { return; }`
+pub(crate) fn sled_only(why: &str) -> bool {
+    skip_on_postgres("sled only", why)
+}
+
+/// Marks a test whose store `NHS_GRAPH_TEST_BACKEND` does not choose (it picks its own, or
+/// it drives a client through reads other tests already make on both backends), saying
+/// why: the PostgreSQL pass skips it rather than run the same test twice.
+pub(crate) fn backend_independent(why: &str) -> bool {
+    skip_on_postgres("run once, in the default pass", why)
+}
+
+fn skip_on_postgres(kind: &str, why: &str) -> bool {
+    let skip = backend() == Backend::Postgres;
+    if skip {
+        eprintln!("skipped on the PostgreSQL pass ({kind}): {why}");
+    }
+    skip
+}
+
+/// On the PostgreSQL pass, the database standing for each data directory a test used.
+static DATABASES: Mutex<BTreeMap<PathBuf, String>> = Mutex::new(BTreeMap::new());
+
+/// The URL of the database standing for `data_dir`: a fresh one the first time.
+pub(crate) fn database_for(data_dir: &Path) -> String {
+    let mut databases = DATABASES.lock().expect("no test panicked holding the map");
+    databases
+        .entry(data_dir.to_owned())
+        .or_insert_with(crate::postgres_cluster::fresh_database)
+        .clone()
+}
+
+/// The command-line flags naming the store standing for `data_dir` in this pass:
+/// `--data-dir DIR` on sled, `--database-url URL` on PostgreSQL.
+pub(crate) fn store_args(data_dir: &Path) -> Vec<OsString> {
+    match backend() {
+        Backend::Sled => vec!["--data-dir".into(), data_dir.into()],
+        Backend::Postgres => vec!["--database-url".into(), database_for(data_dir).into()],
+    }
+}
+
+/// Opens the store standing for `data_dir` in this pass (with no server running on it).
+pub(crate) fn open_store(data_dir: &Path) -> nhs_leadership_graph::store::Store {
+    match backend() {
+        Backend::Sled => nhs_leadership_graph::store::Store::open(data_dir),
+        Backend::Postgres => {
+            nhs_leadership_graph::store::Store::open_postgres(&database_for(data_dir))
+        }
+    }
+    .expect("the store opens")
 }
 
 pub(crate) fn repository_seed_dir() -> PathBuf {

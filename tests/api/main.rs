@@ -1,5 +1,6 @@
 //! Integration tests: each boots the real server on an ephemeral port with its own temporary
-//! sled directory, and talks HTTP to it.
+//! store, and talks HTTP to it. The store is a sled directory, or with
+//! `NHS_GRAPH_TEST_BACKEND=postgres` a PostgreSQL database (`helpers.rs`).
 
 mod abuse;
 mod backup;
@@ -20,7 +21,6 @@ mod partner;
 mod playground;
 mod postgres;
 mod postgres_cluster;
-mod postgres_crash;
 mod relationships;
 mod schema;
 mod search;

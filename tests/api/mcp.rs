@@ -796,6 +796,11 @@ fn python_with_mcp_sdk() -> String {
 
 #[tokio::test]
 async fn python_sdk_client_lists_and_calls_every_tool() {
+    if crate::helpers::backend_independent(
+        "the SDK's protocol is under test; the tools' reads are the ones the Rust MCP tests make",
+    ) {
+        return;
+    }
     if std::env::var("NHS_GRAPH_SKIP_PYTHON_MCP").as_deref() == Ok("1") {
         eprintln!("NHS_GRAPH_SKIP_PYTHON_MCP=1: not running the MCP Python SDK client");
         return;

@@ -438,8 +438,7 @@ async fn the_cli_publishes_a_csv_on_a_stopped_server_through_the_same_rules() {
         std::process::Command::new(env!("CARGO_BIN_EXE_nhs-leadership-graph"))
             .args(["courses", "import", "--key-id", &key.key.id, "--csv"])
             .arg(&path)
-            .arg("--data-dir")
-            .arg(data_dir.path())
+            .args(crate::helpers::store_args(data_dir.path()))
             .output()
             .unwrap()
     };

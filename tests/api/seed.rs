@@ -171,7 +171,7 @@ async fn an_unchanged_seed_is_not_reloaded_on_restart() {
     let store = {
         let second = start(data_dir.path(), seed_dir.path()).await.unwrap();
         second.shutdown().await.unwrap();
-        nhs_leadership_graph::store::Store::open(data_dir.path()).unwrap()
+        crate::helpers::open_store(data_dir.path())
     };
 
     assert_eq!(

@@ -1,6 +1,8 @@
 //! A property test of the store's partner writes against a simple in-memory model: random
 //! sequences of creates, updates, retirements and bulk uploads, with the store closed and
 //! reopened in between, never diverge from the model in records, indexes or audit trail.
+//! It runs on the pass's backend (`helpers::backend`): a sled directory, or a PostgreSQL
+//! database reopened by a new store at each restart.
 
 use std::collections::BTreeMap;
 
@@ -11,8 +13,10 @@ use nhs_leadership_graph::domain::{
 use nhs_leadership_graph::store::{Direction, Store};
 use proptest::prelude::*;
 
+use crate::helpers::{backend, Backend};
+
 #[derive(Debug, Clone)]
-pub(crate) enum Operation {
+enum Operation {
     Create(u8),
     Update(u8, u8),
     Retire(u8),
@@ -20,7 +24,7 @@ pub(crate) enum Operation {
     Restart,
 }
 
-pub(crate) fn operation() -> impl Strategy<Value = Operation> {
+fn operation() -> impl Strategy<Value = Operation> {
     prop_oneof![
         4 => (0u8..12).prop_map(Operation::Create),
         3 => (0u8..12, 0u8..4).prop_map(|(course, title)| Operation::Update(course, title)),
@@ -69,18 +73,31 @@ fn key() -> ApiKey {
     }
 }
 
-/// Applies `operations` to a sled store and to a map, checking after each that they agree.
+/// Applies `operations` to a fresh store of this pass's backend and to a map, checking
+/// after each that they agree.
 fn run(operations: Vec<Operation>) -> Result<(), TestCaseError> {
     let directory = tempfile::tempdir().unwrap();
-    run_with(|| Store::open(directory.path()).unwrap(), operations)
+    match backend() {
+        Backend::Sled => run_with(|| Store::open(directory.path()).unwrap(), operations),
+        Backend::Postgres => {
+            let url = crate::postgres_cluster::fresh_database();
+            run_with(|| Store::open_postgres(&url).unwrap(), operations)
+        }
+    }
+}
+
+/// Cases per run: fewer on PostgreSQL, where each case migrates a new database and each
+/// write is a round trip.
+fn cases() -> u32 {
+    match backend() {
+        Backend::Sled => 48,
+        Backend::Postgres => 16,
+    }
 }
 
 /// Applies `operations` to the store `open` opens (and opens again at each restart) and to
 /// a map, checking after each that they agree.
-pub(crate) fn run_with(
-    open: impl Fn() -> Store,
-    operations: Vec<Operation>,
-) -> Result<(), TestCaseError> {
+fn run_with(open: impl Fn() -> Store, operations: Vec<Operation>) -> Result<(), TestCaseError> {
     let mut store = open();
     let mut model: BTreeMap<Code, Course> = BTreeMap::new();
     let mut n_audited = 0usize;
@@ -202,7 +219,7 @@ fn check(
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, .. ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(), .. ProptestConfig::default() })]
 
     #[test]
     fn partner_writes_never_diverge_from_a_simple_model(operations in proptest::collection::vec(operation(), 1..25)) {

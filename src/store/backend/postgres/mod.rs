@@ -39,9 +39,10 @@ use crate::store::{Error, Result};
 /// Called by the follower when other processes committed up to `version`, changing `Changed`.
 pub(crate) type OnChange = Box<dyn Fn(u64, Changed) + Send + Sync>;
 
-/// Connections the pool may hold. Reads that miss the memo and writes share it; warm reads
-/// need none. See the README ("Running more than one instance") for sizing.
-const POOL_SIZE: usize = 16;
+/// Connections the pool may hold unless `--database-pool-size` says otherwise. Reads that
+/// miss the memo and writes share it; warm reads need none. See the README ("Running more
+/// than one instance") for sizing.
+pub(crate) const DEFAULT_POOL_SIZE: usize = 16;
 /// How long connecting to the server may take (unless the URL sets `connect_timeout`).
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 /// How long an operation may wait for a pooled connection.
@@ -81,7 +82,8 @@ struct Shared {
 
 impl PostgresBackend {
     /// Connects, migrates the schema and starts the follower; see [`crate::store::Store::open_postgres`].
-    pub(crate) fn open(url: &str, on_change: OnChange) -> Result<Self> {
+    pub(crate) fn open(url: &str, pool_size: usize, on_change: OnChange) -> Result<Self> {
+        refuse_tls(url)?;
         let mut config: tokio_postgres::Config =
             url.parse().map_err(|error| Error::BadDatabaseUrl {
                 reason: format!("{error}"),
@@ -107,7 +109,7 @@ impl PostgresBackend {
             },
         );
         let pool = Pool::builder(manager)
-            .max_size(POOL_SIZE)
+            .max_size(pool_size.max(1))
             .wait_timeout(Some(POOL_WAIT))
             .create_timeout(Some(CONNECT_TIMEOUT))
             .recycle_timeout(Some(CONNECT_TIMEOUT))
@@ -145,7 +147,7 @@ impl PostgresBackend {
             backend.shared.clone(),
             on_change,
         ));
-        tracing::info!(database = %target, data_version = version, "PostgreSQL store open");
+        tracing::info!(database = %target, data_version = version, pool_size, "PostgreSQL store open");
         Ok(backend)
     }
 
@@ -344,6 +346,24 @@ impl Backend for PostgresBackend {
             pool_idle: pool.available,
             data_version_lag: database.saturating_sub(followed),
         }
+    }
+}
+
+/// Refuses a URL that asks for TLS (`sslmode=require`, `verify-ca` or `verify-full`), with
+/// one line saying so: this build connects without TLS, and would otherwise fail later with
+/// a handshake error (`require`) or a bare "invalid value" (the `verify-*` modes).
+fn refuse_tls(url: &str) -> Result<()> {
+    let asked = url
+        .split(['?', '&', ' '])
+        .filter_map(|part| part.trim().strip_prefix("sslmode="))
+        .find(|mode| matches!(*mode, "require" | "verify-ca" | "verify-full"));
+    match asked {
+        Some(mode) => Err(Error::BadDatabaseUrl {
+            reason: format!(
+                "sslmode={mode} asks for TLS, which this build does not support: reach the database over a private network or a local TLS proxy with sslmode=disable (README: Running more than one instance)"
+            ),
+        }),
+        None => Ok(()),
     }
 }
 
