@@ -504,7 +504,10 @@ mod tests {
         let restored = restore(bytes.as_slice(), &target, false).unwrap();
 
         assert_eq!(restored.summary, summary);
-        assert_eq!(summary.entries, 6, "five written, and the store's own upgrade mark");
+        assert_eq!(
+            summary.entries, 6,
+            "five written, and the store's own upgrade mark"
+        );
         assert_eq!(summary.trees, 4);
         assert_eq!(summary.data_version, 7);
         assert_eq!(summary.bytes, bytes.len() as u64);
