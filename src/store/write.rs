@@ -1,4 +1,4 @@
-//! Writes: replacing the seeded knowledge, atomically and durably.
+//! Writes: replacing the seeded knowledge in one atomic, durable transaction.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -23,10 +23,9 @@ pub struct SeedWrite {
 type TreeContents = HashMap<String, BTreeMap<Vec<u8>, Vec<u8>>>;
 
 impl Store {
-    /// Replaces the seeded knowledge with `dataset`, records `seed_hash`, bumps the data
-    /// version and commits durably before returning. On PostgreSQL it is one transaction over
-    /// every tree: a reader in any process sees either the old knowledge or the new, never a
-    /// mix. Blocking: call from `spawn_blocking`.
+    /// Replaces the seeded knowledge with `dataset` in one transaction over every tree, records
+    /// `seed_hash`, bumps the data version and commits durably before returning. A reader sees
+    /// either the old knowledge or the new, never a mix. Blocking: call from `spawn_blocking`.
     ///
     /// Records partners published through the API, and their links, are neither removed
     /// nor overwritten: a seed record with the same code as one of them is left out.
@@ -35,15 +34,8 @@ impl Store {
     /// processes sharing a PostgreSQL database start with the same new seed, one writes it
     /// and the others, which waited for its lock, find it current and write nothing (they get
     /// a `SeedWrite` with zero records and the current data version).
-    ///
-    /// On sled, which one process uses, the trees are written in batches, with the seed hash
-    /// as the commit marker (see `replace_seed_in_batches`): much faster for a large seed, and
-    /// as safe, because nothing reads the store while it is seeded.
     pub fn replace_seed(&self, dataset: &Dataset, seed_hash: [u8; 32]) -> Result<SeedWrite> {
         let contents = self.contents_of(dataset)?;
-        if self.backend.one_process() {
-            return self.replace_seed_in_batches(&contents, dataset.n_records(), seed_hash);
-        }
         let mut listed: Vec<&str> = contents.keys().map(String::as_str).collect();
         listed.push(PARTNER_RECORDS_TREE);
         let mut names = listed.clone();
@@ -62,70 +54,6 @@ impl Store {
         let outcome = outcome.expect("a committed transaction ran its work");
         self.live.committed(outcome.data_version);
         Ok(outcome)
-    }
-
-    /// The seed write on a backend only this process uses (sled): one batch per tree, each
-    /// atomic and far cheaper than one transaction over everything, with the seed hash as the
-    /// commit marker. The hash is removed first and written back last, with the new data
-    /// version, so a crash in between leaves a store whose seed hash matches no seed: the next
-    /// start writes the seed again, whole. Nothing reads the store meanwhile: seeding happens
-    /// before the server serves.
-    fn replace_seed_in_batches(
-        &self,
-        contents: &TreeContents,
-        n_records: usize,
-        seed_hash: [u8; 32],
-    ) -> Result<SeedWrite> {
-        let data_version = self.stored_data_version()?;
-        if self.seed_hash()? == Some(seed_hash) {
-            return Ok(SeedWrite {
-                n_records: 0,
-                n_edges: 0,
-                n_removed: 0,
-                data_version,
-            });
-        }
-        self.backend
-            .transaction(&[META_TREE], &[], &mut |transaction| {
-                transaction.remove(META_TREE, meta::SEED_HASH)
-            })?;
-        let partner: HashSet<Vec<u8>> = self
-            .backend
-            .scan_prefix(PARTNER_RECORDS_TREE, b"")?
-            .into_iter()
-            .map(|(key, _)| key)
-            .collect();
-        let (mut n_removed, mut n_edges) = (0, 0);
-        for (name, entries) in contents {
-            let mut writes: Vec<(Vec<u8>, Option<Vec<u8>>)> = Vec::new();
-            for (key, _) in self.backend.scan_prefix(name, b"")? {
-                if !entries.contains_key(&key) && !belongs_to_partner(name, &key, &partner) {
-                    writes.push((key, None));
-                    n_removed += 1;
-                }
-            }
-            for (key, value) in entries {
-                if belongs_to_partner(name, key, &partner) {
-                    continue;
-                }
-                writes.push((key.clone(), Some(value.clone())));
-                n_edges += usize::from(name.starts_with("out:"));
-            }
-            self.backend.apply_batch(name, writes)?;
-        }
-        let data_version = data_version + 1;
-        self.backend
-            .transaction(&[META_TREE], &[], &mut |transaction| {
-                transaction.insert(META_TREE, meta::SEED_HASH, &seed_hash)?;
-                transaction.insert(META_TREE, meta::DATA_VERSION, &data_version.to_be_bytes())
-            })?;
-        self.live.committed(data_version);
-        Ok(SeedWrite {
-            n_records,
-            n_edges,
-            n_removed,
-            data_version,
-        })
     }
 
     fn contents_of(&self, dataset: &Dataset) -> Result<TreeContents> {

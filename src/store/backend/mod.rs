@@ -72,28 +72,6 @@ pub(crate) trait Backend: Send + Sync {
         work: &mut dyn FnMut(&mut dyn Transaction) -> Result<()>,
     ) -> Result<()>;
 
-    /// Whether this process is the only one using the store (sled), so that a write made of
-    /// several [`Backend::apply_batch`] calls, ordered so that a crash between two of them
-    /// is recoverable, needs no transaction around them.
-    fn one_process(&self) -> bool {
-        false
-    }
-
-    /// Applies `writes` to `tree` (a value to insert, or `None` to remove) atomically, but in
-    /// no transaction with any other tree; durable at the latest when the next transaction
-    /// commits.
-    fn apply_batch(&self, tree: &str, writes: Vec<(Vec<u8>, Option<Vec<u8>>)>) -> Result<()> {
-        self.transaction(&[tree], &[], &mut |transaction| {
-            for (key, value) in &writes {
-                match value {
-                    Some(value) => transaction.insert(tree, key, value)?,
-                    None => transaction.remove(tree, key)?,
-                }
-            }
-            Ok(())
-        })
-    }
-
     /// Calls `visit` with every (tree, key, value) of the store, in tree-name order, then key
     /// order, for a backup.
     fn visit_all(&self, visit: &mut Visit<'_>) -> Result<()>;

@@ -155,24 +155,6 @@ impl Backend for SledBackend {
         self.flush()
     }
 
-    fn one_process(&self) -> bool {
-        true
-    }
-
-    /// One sled batch: atomic for the tree, made durable by the next flush (the seed's
-    /// closing transaction flushes).
-    fn apply_batch(&self, tree: &str, writes: Vec<(Vec<u8>, Option<Vec<u8>>)>) -> Result<()> {
-        let mut batch = sled::Batch::default();
-        for (key, value) in writes {
-            match value {
-                Some(value) => batch.insert(key, value),
-                None => batch.remove(key),
-            }
-        }
-        self.tree(tree)?.apply_batch(batch)?;
-        Ok(())
-    }
-
     fn visit_all(&self, visit: &mut Visit<'_>) -> Result<()> {
         let mut names = self.db.tree_names();
         names.sort();
