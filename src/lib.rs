@@ -98,10 +98,16 @@ pub async fn start(config: Config) -> anyhow::Result<App> {
     let index_follower = follow_changes(&store);
     let search_index = {
         let store = store.clone();
-        tokio::task::spawn_blocking(move || search::SearchIndex::build(&store))
-            .await
-            .context("joining the search index build")?
-            .context("building the search index")?
+        let directory = index_directory(&config.data);
+        tokio::task::spawn_blocking(move || match directory {
+            Some(directory) => {
+                search::SearchIndex::open_or_build(&store, &directory).map(|(index, _)| index)
+            }
+            None => search::SearchIndex::build(&store),
+        })
+        .await
+        .context("joining the search index build")?
+        .context("building the search index")?
     };
     let search_index = Arc::new(search_index);
     let missed = index_follower.index_built(search_index.clone());
@@ -109,7 +115,7 @@ pub async fn start(config: Config) -> anyhow::Result<App> {
         let (store, index) = (store.clone(), search_index.clone());
         tokio::task::spawn_blocking(move || {
             for changed in missed {
-                reindex_or_log(&store, &index, changed);
+                reindex_or_log(&store, &index, &changed);
             }
         })
         .await
@@ -143,7 +149,17 @@ async fn open_store(data: &config::DataConfig) -> anyhow::Result<Store> {
     Store::open(&data_dir).with_context(|| format!("opening store at {}", data_dir.display()))
 }
 
-/// Keeps the search index up to date with the courses other server processes write to a
+/// Where the search index is kept: `search-index/` in the data directory beside a sled
+/// store, whose lock makes it this process's alone. A PostgreSQL-backed process has no data
+/// directory of its own (several may run with the same `--data-dir`, or none), so it keeps
+/// its index in memory and builds it at start: `None`.
+fn index_directory(data: &config::DataConfig) -> Option<std::path::PathBuf> {
+    data.database_url
+        .is_none()
+        .then(|| data.data_dir().join("search-index"))
+}
+
+/// Keeps the search index up to date with the writes other server processes commit to a
 /// shared (PostgreSQL) store, before this process serves the new data version; a sled store
 /// has no other processes. Changes that arrive before the index is built wait for it (see
 /// [`IndexFollower::index_built`]). Holds the store weakly, so that it closes when the server
@@ -163,7 +179,7 @@ fn follow_changes(store: &Arc<Store>) -> Arc<IndexFollower> {
                 None => return pending.push(changed.clone()),
             }
         };
-        reindex_or_log(&store, &index, changed.clone());
+        reindex_or_log(&store, &index, changed);
     });
     follower
 }
@@ -187,64 +203,20 @@ impl IndexFollower {
     }
 }
 
-fn reindex_or_log(store: &Store, search_index: &search::SearchIndex, changed: store::Changed) {
-    if let Err(error) = reindex_courses(store, search_index, changed) {
-        tracing::error!(%error, "the search index missed another process's write; it is rebuilt at the next start");
-    }
-}
-
-/// Re-indexes the courses, organisations and operator sources in `changed` (the records
-/// partners and operators write); after another process's reseed, it re-indexes every course and the
-/// other kinds follow at this process's next start.
-fn reindex_courses(
-    store: &Store,
-    search_index: &search::SearchIndex,
-    changed: store::Changed,
-) -> anyhow::Result<()> {
-    let (mut organisations, mut sources) = (Vec::new(), Vec::new());
-    let courses: Vec<domain::Course> = match changed {
-        store::Changed::Records(references) => {
-            let mut courses = Vec::new();
-            for reference in references {
-                match reference.kind {
-                    domain::RecordKind::Course => {
-                        if let Some(course) = store.get::<domain::Course>(&reference.code)? {
-                            courses.push(course.as_ref().clone());
-                        }
-                    }
-                    domain::RecordKind::Organisation => {
-                        if let Some(organisation) =
-                            store.get::<domain::Organisation>(&reference.code)?
-                        {
-                            organisations.push(organisation.as_ref().clone());
-                        }
-                    }
-                    // An operator's source is indexed where it is written; a partner's
-                    // submission source is not (the writing process does not index it).
-                    domain::RecordKind::Source => {
-                        if let Some(source) = store.get::<domain::Source>(&reference.code)? {
-                            if source.kind == domain::SourceKind::Operator {
-                                sources.push(source.as_ref().clone());
-                            }
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            courses
-        }
+/// Brings the search index up to date with another process's write: every record it wrote,
+/// whatever its kind, is indexed again as the store now holds it; after a reseed, the whole
+/// index is rebuilt.
+fn reindex_or_log(store: &Store, search_index: &search::SearchIndex, changed: &store::Changed) {
+    let reindexed = match changed {
+        store::Changed::Records(references) => search_index.reindex(store, references),
         store::Changed::Everything => {
-            tracing::warn!("another process reseeded the store: courses are re-indexed now, other records at the next start");
-            store.all::<domain::Course>()?
+            tracing::info!("another process reseeded the store: rebuilding the search index");
+            search_index.rebuild_from(store)
         }
     };
-    if !courses.is_empty() {
-        search_index.upsert_courses(&courses)?;
+    if let Err(error) = reindexed {
+        tracing::error!(%error, "the search index missed another process's write; it is rebuilt at the next start");
     }
-    if !organisations.is_empty() || !sources.is_empty() {
-        search_index.upsert_organisations(&organisations, &sources)?;
-    }
-    Ok(())
 }
 
 /// Runs the server until SIGINT or SIGTERM, then shuts down gracefully.

@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use crate::helpers::spawn_app;
+use crate::helpers::{copy_of_seed, spawn_app};
 
 /// Natural questions a chatbot would pass through, each with the records (any one of them)
 /// that must appear in the top 3.
@@ -543,4 +543,169 @@ async fn open_trusts_rank_above_closed_ones_and_the_total_is_exact() {
     // 199 open and 72 closed trusts match: the count is not capped at the 100 hits served.
     assert!(search["totalCount"].as_u64().unwrap() >= 271, "{search:#}");
     assert_eq!(search["pageInfo"]["hasNextPage"], false);
+}
+
+// The index on disk beside the store (sled): reused when it matches the store, rebuilt
+// otherwise. Whether a start reused it shows in its files: a rebuild writes new segment
+// files (tantivy names them by random ids), a reuse leaves them as they were.
+
+/// The files of the stored index in `data_dir`, sorted.
+fn index_files(data_dir: &std::path::Path) -> Vec<String> {
+    let mut files: Vec<String> = std::fs::read_dir(data_dir.join("search-index"))
+        .expect("the index is stored in the data directory")
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| !name.starts_with(".tantivy"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// The references of the best hits for `question` from the server at `address`.
+async fn search_at(address: std::net::SocketAddr, question: &str) -> Vec<String> {
+    let body: Value = reqwest::Client::new()
+        .post(format!("http://{address}/graphql"))
+        .json(&json!({ "query": search_query(question, ", first: 3") }))
+        .send()
+        .await
+        .expect("the server answers")
+        .json()
+        .await
+        .expect("a JSON answer");
+    references(&body["data"])
+}
+
+/// The stamp the stored index in `data_dir` carries in its commit payload.
+fn index_stamp(data_dir: &std::path::Path) -> Value {
+    let meta: Value = serde_json::from_str(
+        &std::fs::read_to_string(data_dir.join("search-index/meta.json")).unwrap(),
+    )
+    .unwrap();
+    serde_json::from_str(meta["payload"].as_str().expect("a payload")).unwrap()
+}
+
+#[tokio::test]
+async fn a_restart_serves_the_stored_index_without_rebuilding_it() {
+    let data_dir = tempfile::tempdir().unwrap();
+    let seed = crate::helpers::repository_seed_dir();
+    let first = crate::helpers::start(data_dir.path(), &seed).await.unwrap();
+    first.shutdown().await.unwrap();
+    let built = index_files(data_dir.path());
+    assert!(built.iter().any(|name| name == "meta.json"), "{built:?}");
+    assert_eq!(index_stamp(data_dir.path())["data_version"], 1);
+
+    let second = crate::helpers::start(data_dir.path(), &seed).await.unwrap();
+    let found = search_at(second.local_addr(), "Nye Bevin").await;
+    second.shutdown().await.unwrap();
+
+    assert_eq!(
+        index_files(data_dir.path()),
+        built,
+        "the restart rebuilt the index"
+    );
+    assert_eq!(
+        found.first().map(String::as_str),
+        Some("programme:nye-bevan")
+    );
+}
+
+#[tokio::test]
+async fn an_index_built_from_another_data_version_is_rebuilt_not_served() {
+    let seed = copy_of_seed();
+    let data_dir = tempfile::tempdir().unwrap();
+    let first = crate::helpers::start(data_dir.path(), seed.path())
+        .await
+        .unwrap();
+    first.shutdown().await.unwrap();
+    let old_index = tempfile::tempdir().unwrap();
+    copy_index(&data_dir.path().join("search-index"), old_index.path());
+
+    // The seed gains a trust: the store moves to data version 2, and the index with it.
+    let trusts = seed.path().join("registry/trusts.csv");
+    let mut csv = std::fs::read_to_string(&trusts).unwrap();
+    csv.push_str("ZZ00001,ZEBRAFINCH HOSPITALS NHS TRUST,AB1 2CD,QKS,Y59,2020-01-01,,QKS\n");
+    std::fs::write(&trusts, csv).unwrap();
+    let second = crate::helpers::start(data_dir.path(), seed.path())
+        .await
+        .unwrap();
+    second.shutdown().await.unwrap();
+    assert_eq!(index_stamp(data_dir.path())["data_version"], 2);
+
+    // The index of version 1, which does not know the new trust, is put back in its place.
+    std::fs::remove_dir_all(data_dir.path().join("search-index")).unwrap();
+    copy_index(old_index.path(), &data_dir.path().join("search-index"));
+    let stale = index_files(data_dir.path());
+    let third = crate::helpers::start(data_dir.path(), seed.path())
+        .await
+        .unwrap();
+    let found = search_at(third.local_addr(), "Zebrafinch Hospitals").await;
+    third.shutdown().await.unwrap();
+
+    assert_ne!(
+        index_files(data_dir.path()),
+        stale,
+        "the stale index was served"
+    );
+    assert_eq!(index_stamp(data_dir.path())["data_version"], 2);
+    assert_eq!(
+        found.first().map(String::as_str),
+        Some("organisation:ZZ00001")
+    );
+}
+
+#[tokio::test]
+async fn a_damaged_or_half_written_index_is_rebuilt() {
+    let data_dir = tempfile::tempdir().unwrap();
+    let seed = crate::helpers::repository_seed_dir();
+    let index = data_dir.path().join("search-index");
+    let first = crate::helpers::start(data_dir.path(), &seed).await.unwrap();
+    first.shutdown().await.unwrap();
+
+    // A segment file cut short: its checksum no longer matches.
+    let largest = std::fs::read_dir(&index)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .max_by_key(|path| path.metadata().unwrap().len())
+        .unwrap();
+    let length = largest.metadata().unwrap().len();
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&largest)
+        .unwrap();
+    file.set_len(length / 2).unwrap();
+    drop(file);
+    let damaged = index_files(data_dir.path());
+    let second = crate::helpers::start(data_dir.path(), &seed).await.unwrap();
+    let found = search_at(second.local_addr(), "Nye Bevin").await;
+    second.shutdown().await.unwrap();
+    assert_ne!(index_files(data_dir.path()), damaged);
+    assert_eq!(
+        found.first().map(String::as_str),
+        Some("programme:nye-bevan")
+    );
+
+    // A directory written halfway (a crash mid-build leaves `search-index.building`; a
+    // truncated meta.json stands for anything else half-written).
+    std::fs::create_dir_all(data_dir.path().join("search-index.building")).unwrap();
+    std::fs::write(data_dir.path().join("search-index.building/meta.json"), "{").unwrap();
+    let meta = index.join("meta.json");
+    let text = std::fs::read_to_string(&meta).unwrap();
+    std::fs::write(&meta, &text[..text.len() / 2]).unwrap();
+    let half_written = index_files(data_dir.path());
+    let third = crate::helpers::start(data_dir.path(), &seed).await.unwrap();
+    let found = search_at(third.local_addr(), "Nye Bevin").await;
+    third.shutdown().await.unwrap();
+    assert_ne!(index_files(data_dir.path()), half_written);
+    assert!(!data_dir.path().join("search-index.building").exists());
+    assert_eq!(
+        found.first().map(String::as_str),
+        Some("programme:nye-bevan")
+    );
+}
+
+fn copy_index(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, to.join(path.file_name().unwrap())).unwrap();
+    }
 }
