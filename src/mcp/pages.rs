@@ -15,6 +15,7 @@ use serde_json::json;
 
 use super::graphql::{Gateway, Request as GraphqlRequest};
 use super::records::{RecordDocument, FETCH_QUERY};
+use crate::error_code::ErrorCode;
 
 /// The record pages.
 #[derive(Clone)]
@@ -61,13 +62,13 @@ impl RecordPages {
                 let status = if refusal
                     .problems
                     .iter()
-                    .any(|problem| problem.code == "TIMEOUT")
+                    .any(|problem| problem.code == ErrorCode::Timeout.as_str())
                 {
                     StatusCode::SERVICE_UNAVAILABLE
                 } else if refusal
                     .problems
                     .iter()
-                    .any(|problem| problem.code == "INTERNAL")
+                    .any(|problem| problem.code == ErrorCode::Internal.as_str())
                 {
                     StatusCode::INTERNAL_SERVER_ERROR
                 } else {

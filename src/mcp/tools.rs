@@ -11,6 +11,7 @@ use super::graphql::{Answer, Gateway, Refusal, Request};
 use super::introspection::{compact_type, INTROSPECT_QUERY};
 use super::operations::Operation;
 use super::records::{RecordDocument, FETCH_QUERY};
+use crate::error_code::ErrorCode;
 
 /// Every tool, and what runs each.
 pub(crate) struct Tools {
@@ -223,7 +224,7 @@ impl Tools {
         if answer
             .errors
             .iter()
-            .any(|problem| problem.code == "NOT_FOUND")
+            .any(|problem| problem.code == ErrorCode::NotFound.as_str())
         {
             let reasons: Vec<String> = answer.errors.iter().map(ToString::to_string).collect();
             return Err(format!(
