@@ -583,8 +583,15 @@ fn index_stamp(data_dir: &std::path::Path) -> Value {
     serde_json::from_str(meta["payload"].as_str().expect("a payload")).unwrap()
 }
 
+/// Why the tests of the stored index run on sled only.
+const INDEX_ON_DISK: &str =
+    "the index is kept on disk beside a sled store only; a PostgreSQL replica builds it in memory";
+
 #[tokio::test]
 async fn a_restart_serves_the_stored_index_without_rebuilding_it() {
+    if crate::helpers::sled_only(INDEX_ON_DISK) {
+        return;
+    }
     let data_dir = tempfile::tempdir().unwrap();
     let seed = crate::helpers::repository_seed_dir();
     let first = crate::helpers::start(data_dir.path(), &seed).await.unwrap();
@@ -610,6 +617,9 @@ async fn a_restart_serves_the_stored_index_without_rebuilding_it() {
 
 #[tokio::test]
 async fn an_index_built_from_another_data_version_is_rebuilt_not_served() {
+    if crate::helpers::sled_only(INDEX_ON_DISK) {
+        return;
+    }
     let seed = copy_of_seed();
     let data_dir = tempfile::tempdir().unwrap();
     let first = crate::helpers::start(data_dir.path(), seed.path())
@@ -654,6 +664,9 @@ async fn an_index_built_from_another_data_version_is_rebuilt_not_served() {
 
 #[tokio::test]
 async fn a_damaged_or_half_written_index_is_rebuilt() {
+    if crate::helpers::sled_only(INDEX_ON_DISK) {
+        return;
+    }
     let data_dir = tempfile::tempdir().unwrap();
     let seed = crate::helpers::repository_seed_dir();
     let index = data_dir.path().join("search-index");
