@@ -586,24 +586,10 @@ fn registry_organisation(
     summary: String,
 ) -> Organisation {
     Organisation {
-        code: code.clone(),
-        name: display_name(registered),
         registered_name: Some(registered.to_owned()),
-        kind,
-        foundation_trust: None,
-        trust_type: None,
-        aliases: Vec::new(),
-        description: None,
         summary,
-        opened: None,
-        closed: None,
-        postcode: None,
-        gss_code: None,
-        website: None,
-        predecessors: Vec::new(),
-        historical: false,
         sources: vec![registry_source()],
-        citations: Vec::new(),
+        ..Organisation::new(code.clone(), display_name(registered), kind)
     }
 }
 

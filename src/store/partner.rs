@@ -48,7 +48,7 @@ impl Store {
     /// revoked through any process sharing the database stops working at once.
     pub fn api_key(&self, id: &str) -> Result<Option<ApiKey>> {
         match self.backend.get(API_KEYS_TREE, id.as_bytes())? {
-            Some(bytes) => Ok(Some(decode_api_key(&bytes)?)),
+            Some(bytes) => Ok(Some(codec::decode(|| API_KEYS_TREE, &bytes)?)),
             None => Ok(None),
         }
     }
@@ -58,7 +58,7 @@ impl Store {
         self.backend
             .scan_prefix(API_KEYS_TREE, &[])?
             .iter()
-            .map(|(_, bytes)| decode_api_key(bytes))
+            .map(|(_, bytes)| codec::decode(|| API_KEYS_TREE, bytes))
             .collect()
     }
 
@@ -288,78 +288,4 @@ fn organisation_sequence_key(organisation: &Code, sequence: u64) -> Vec<u8> {
     key.push(0);
     key.extend_from_slice(&sequence.to_be_bytes());
     key
-}
-
-/// Decodes a stored key, written by this build or by one from before keys had an expiry
-/// (whose encoding lacks the last field): the one place that migration lives.
-fn decode_api_key(bytes: &[u8]) -> Result<ApiKey> {
-    match codec::decode(|| API_KEYS_TREE, bytes) {
-        Ok(key) => Ok(key),
-        Err(error @ Error::Decode { .. }) => {
-            codec::decode::<KeyWithoutExpiry, _>(|| API_KEYS_TREE, bytes)
-                .map(KeyWithoutExpiry::into_key)
-                .map_err(|_| error)
-        }
-        Err(error) => Err(error),
-    }
-}
-
-/// An [`ApiKey`] as builds before key expiry encoded it.
-#[derive(serde::Deserialize)]
-struct KeyWithoutExpiry {
-    id: String,
-    organisation: Option<Code>,
-    secret_hash: [u8; 32],
-    label: Option<String>,
-    created_at: DateTime<Utc>,
-    revoked_at: Option<DateTime<Utc>>,
-}
-
-impl KeyWithoutExpiry {
-    fn into_key(self) -> ApiKey {
-        ApiKey {
-            id: self.id,
-            organisation: self.organisation,
-            secret_hash: self.secret_hash,
-            label: self.label,
-            created_at: self.created_at,
-            revoked_at: self.revoked_at,
-            expires_at: None,
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_key_stored_before_keys_could_expire_still_decodes() {
-        #[derive(serde::Serialize)]
-        struct OldKey {
-            id: String,
-            organisation: Option<Code>,
-            secret_hash: [u8; 32],
-            label: Option<String>,
-            created_at: DateTime<Utc>,
-            revoked_at: Option<DateTime<Utc>>,
-        }
-        let created_at = Utc::now();
-        let old = OldKey {
-            id: "abc".to_owned(),
-            organisation: Code::parse("COVENTRY").ok(),
-            secret_hash: [7; 32],
-            label: Some("old".to_owned()),
-            created_at,
-            revoked_at: None,
-        };
-        let key = decode_api_key(&codec::encode(&old).unwrap()).unwrap();
-        assert_eq!((key.id.as_str(), key.expires_at), ("abc", None));
-        assert_eq!(key.label.as_deref(), Some("old"));
-        let new = ApiKey {
-            expires_at: Some(created_at),
-            ..key
-        };
-        assert_eq!(decode_api_key(&codec::encode(&new).unwrap()).unwrap(), new);
-    }
 }

@@ -1,7 +1,7 @@
-//! Upgrades, once, the values that builds from before citations wrote in shapes this build
-//! no longer reads: partner-published courses, their sources and the audit trail, which a
-//! reseed keeps (the seed's own records it rewrites anyway). API keys without an expiry are
-//! read as they are (`partner.rs`).
+//! Upgrades, once, the values that older builds wrote in shapes this build no longer reads:
+//! API keys from before keys could expire, and partner-published courses, their sources and
+//! the audit trail from before citations, which a reseed keeps (the seed's own records it
+//! rewrites anyway).
 //!
 //! Those builds used the same format byte, so a value's shape is told by decoding it: as
 //! this build's shape first, then as the old one, each only when it uses every byte. A value
@@ -14,18 +14,18 @@ use serde::{Deserialize, Serialize};
 
 use super::backend::Transaction;
 use super::codec::{self, FORMAT_VERSION};
-use super::partner::AUDIT_TREE;
+use super::partner::{API_KEYS_TREE, AUDIT_TREE};
 use super::{meta, Result, Store, META_TREE};
 use crate::domain::{
-    AuditEntry, Code, Course, CourseAction, CourseLevel, RecordKind, Source, SourceKind,
+    ApiKey, AuditEntry, Code, Course, CourseAction, CourseLevel, RecordKind, Source, SourceKind,
 };
 
 /// The `meta` value saying the store holds only this build's shapes.
 const UPGRADED: &[u8] = b"citations";
 
 impl Store {
-    /// Rewrites, in one transaction, every course, source and audit entry still in the shape
-    /// of a build from before citations; a no-op once done.
+    /// Rewrites, in one transaction, every API key, course, source and audit entry still in
+    /// an older build's shape; a no-op once done.
     pub(super) fn upgrade_old_shapes(&self) -> Result<()> {
         if self.backend.get(META_TREE, meta::SHAPES)?.as_deref() == Some(UPGRADED) {
             return Ok(());
@@ -34,7 +34,11 @@ impl Store {
         let source_tree = self.record_tree(RecordKind::Source);
         let mut rewrites = Vec::new();
         for (tree, upgrade) in [
-            (course_tree, upgrade::<Course, OldCourse> as Upgrade),
+            (
+                API_KEYS_TREE,
+                upgrade::<ApiKey, KeyWithoutExpiry> as Upgrade,
+            ),
+            (course_tree, upgrade::<Course, OldCourse>),
             (source_tree, upgrade::<Source, OldSource>),
             (AUDIT_TREE, upgrade::<AuditEntry, OldAuditEntry>),
         ] {
@@ -44,7 +48,13 @@ impl Store {
                 }
             }
         }
-        let trees = [course_tree, source_tree, AUDIT_TREE, META_TREE];
+        let trees = [
+            API_KEYS_TREE,
+            course_tree,
+            source_tree,
+            AUDIT_TREE,
+            META_TREE,
+        ];
         self.backend.transaction(&trees, &[], &mut |transaction| {
             for (tree, key, value) in &rewrites {
                 transaction.insert(tree, key, value)?;
@@ -91,6 +101,31 @@ fn decodes_exactly<T: DeserializeOwned>(body: &[u8]) -> Option<T> {
     match postcard::take_from_bytes::<T>(body) {
         Ok((value, [])) => Some(value),
         _ => None,
+    }
+}
+
+/// An [`ApiKey`] as builds before key expiry encoded it.
+#[derive(Serialize, Deserialize)]
+struct KeyWithoutExpiry {
+    id: String,
+    organisation: Option<Code>,
+    secret_hash: [u8; 32],
+    label: Option<String>,
+    created_at: DateTime<Utc>,
+    revoked_at: Option<DateTime<Utc>>,
+}
+
+impl From<KeyWithoutExpiry> for ApiKey {
+    fn from(old: KeyWithoutExpiry) -> Self {
+        ApiKey {
+            id: old.id,
+            organisation: old.organisation,
+            secret_hash: old.secret_hash,
+            label: old.label,
+            created_at: old.created_at,
+            revoked_at: old.revoked_at,
+            expires_at: None,
+        }
     }
 }
 
@@ -304,6 +339,42 @@ mod tests {
             audit[0].before.as_ref().unwrap().title,
             "MSc Health Leadership 0"
         );
+    }
+
+    #[test]
+    fn a_key_stored_before_keys_could_expire_is_read_after_reopening() {
+        let directory = tempfile::tempdir().unwrap();
+        let store = Store::open(directory.path()).unwrap();
+        let created_at = Utc::now();
+        let old = KeyWithoutExpiry {
+            id: "abc".to_owned(),
+            organisation: Code::parse("COVENTRY").ok(),
+            secret_hash: [7; 32],
+            label: Some("old".to_owned()),
+            created_at,
+            revoked_at: None,
+        };
+        put_old(&store, API_KEYS_TREE, b"abc", &old);
+        store
+            .backend
+            .transaction(&[META_TREE], &[], &mut |transaction| {
+                transaction.remove(META_TREE, meta::SHAPES)
+            })
+            .unwrap();
+        assert!(store.api_key("abc").is_err());
+        drop(store);
+
+        let store = Store::open(directory.path()).unwrap();
+        let key = store.api_key("abc").unwrap().unwrap();
+        assert_eq!((key.id.as_str(), key.expires_at), ("abc", None));
+        assert_eq!(key.label.as_deref(), Some("old"));
+        let new = ApiKey {
+            expires_at: Some(created_at),
+            ..key
+        };
+        let bytes = codec::encode(&new).unwrap();
+        assert_eq!(upgrade::<ApiKey, KeyWithoutExpiry>(&bytes).unwrap(), None);
+        assert_eq!(codec::decode::<ApiKey, _>(|| "test", &bytes).unwrap(), new);
     }
 
     #[test]
