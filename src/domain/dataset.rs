@@ -1,60 +1,98 @@
-//! A complete set of records and their dated links, as a seed load produces it.
+//! A complete set of records and their dated links, as a seed load produces it: one list per
+//! record kind, generated from the kind table (`records/mod.rs`), so that every layer can go
+//! through every kind's records with [`Dataset::visit`] instead of listing the kinds.
 
+use std::convert::Infallible;
+
+use super::records::record_kinds;
 use super::*;
 
-/// Everything a seed load writes, already validated: every reference resolves.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Dataset {
-    pub sources: Vec<Source>,
-    pub organisations: Vec<Organisation>,
-    pub roles: Vec<Role>,
-    pub posts: Vec<Post>,
-    pub programmes: Vec<Programme>,
-    pub courses: Vec<Course>,
-    pub qualifications: Vec<Qualification>,
-    pub pay_bands: Vec<PayBand>,
-    pub topics: Vec<Topic>,
-    pub career_stories: Vec<CareerStory>,
-    pub figures: Vec<Figure>,
-    /// Organisation parent links (trust -> ICB -> region -> NHS England), with the dates they held.
-    pub memberships: Vec<Edge>,
+/// Declares `Dataset`, with one list per kind, and each kind's [`RecordType`].
+macro_rules! declare_dataset {
+    ($($kind:ident { reference: $reference:literal, tag: $tag:literal, dataset: $field:ident },)*) => {
+        /// Everything a seed load writes, already validated: every reference resolves.
+        #[derive(Debug, Clone, Default, PartialEq)]
+        pub struct Dataset {
+            $(pub $field: Vec<$kind>,)*
+            /// Organisation parent links (trust -> ICB -> region -> NHS England), with the dates they held.
+            pub memberships: Vec<Edge>,
+        }
+
+        $(
+            impl RecordType for $kind {
+                fn in_dataset(dataset: &Dataset) -> &Vec<Self> {
+                    &dataset.$field
+                }
+
+                fn in_dataset_mut(dataset: &mut Dataset) -> &mut Vec<Self> {
+                    &mut dataset.$field
+                }
+            }
+        )*
+    };
 }
 
+record_kinds!(declare_dataset);
+
 impl Dataset {
+    /// Runs `visitor` over the records of every kind, in the kind table's order, stopping at
+    /// the first error.
+    pub fn visit<V: RecordsVisitor>(&self, visitor: &mut V) -> Result<(), V::Error> {
+        struct EachKind<'a, V> {
+            dataset: &'a Dataset,
+            visitor: &'a mut V,
+        }
+        impl<V: RecordsVisitor> KindVisitor for EachKind<'_, V> {
+            type Error = V::Error;
+
+            fn visit<T: RecordType>(&mut self) -> Result<(), V::Error> {
+                self.visitor.visit(T::in_dataset(self.dataset))
+            }
+        }
+        visit_kinds(&mut EachKind {
+            dataset: self,
+            visitor,
+        })
+    }
+
     /// Every edge of the dataset: the dated memberships, each record's references, and a
     /// `Cites` edge from every record to each of its sources.
     pub fn edges(&self) -> Vec<Edge> {
-        let mut edges = self.memberships.clone();
-        collect_edges(&mut edges, &self.organisations);
-        collect_edges(&mut edges, &self.roles);
-        collect_edges(&mut edges, &self.posts);
-        collect_edges(&mut edges, &self.programmes);
-        collect_edges(&mut edges, &self.courses);
-        collect_edges(&mut edges, &self.qualifications);
-        collect_edges(&mut edges, &self.pay_bands);
-        collect_edges(&mut edges, &self.topics);
-        collect_edges(&mut edges, &self.career_stories);
-        collect_edges(&mut edges, &self.figures);
-        edges
+        struct Edges(Vec<Edge>);
+        impl RecordsVisitor for Edges {
+            type Error = Infallible;
+
+            fn visit<T: RecordType>(&mut self, records: &[T]) -> Result<(), Infallible> {
+                for record in records {
+                    self.0.extend(record_edges(record));
+                }
+                Ok(())
+            }
+        }
+        let mut edges = Edges(self.memberships.clone());
+        let Ok(()) = self.visit(&mut edges);
+        edges.0
     }
 
     /// The number of records of every kind.
     pub fn n_records(&self) -> usize {
-        self.sources.len()
-            + self.organisations.len()
-            + self.roles.len()
-            + self.posts.len()
-            + self.programmes.len()
-            + self.courses.len()
-            + self.qualifications.len()
-            + self.pay_bands.len()
-            + self.topics.len()
-            + self.career_stories.len()
-            + self.figures.len()
+        struct Count(usize);
+        impl RecordsVisitor for Count {
+            type Error = Infallible;
+
+            fn visit<T: RecordType>(&mut self, records: &[T]) -> Result<(), Infallible> {
+                self.0 += records.len();
+                Ok(())
+            }
+        }
+        let mut count = Count(0);
+        let Ok(()) = self.visit(&mut count);
+        count.0
     }
 }
 
-/// The edges one record implies: its references, then one `Cites` edge per source.
+/// The edges one record implies: its references, then one `Cites` edge per source other than
+/// itself (a source is its own source, and cites nothing).
 pub fn record_edges<T: Record>(record: &T) -> Vec<Edge> {
     let from = record.reference();
     let cites = record.sources().iter().map(|source| {
@@ -67,6 +105,7 @@ pub fn record_edges<T: Record>(record: &T) -> Vec<Edge> {
         .references()
         .into_iter()
         .chain(cites)
+        .filter(|(_, to)| to != &from)
         .map(|(relation, to)| Edge {
             from: from.clone(),
             relation,
@@ -76,8 +115,56 @@ pub fn record_edges<T: Record>(record: &T) -> Vec<Edge> {
         .collect()
 }
 
-fn collect_edges<T: Record>(edges: &mut Vec<Edge>, records: &[T]) {
-    for record in records {
-        edges.extend(record_edges(record));
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(text: &str) -> Code {
+        Code::parse(text).expect("a valid code")
+    }
+
+    #[test]
+    fn a_source_is_counted_but_cites_nothing() {
+        let source = Source {
+            code: code("guide"),
+            title: "A guide".to_owned(),
+            publisher: "NHS England".to_owned(),
+            author: None,
+            published: None,
+            as_of: None,
+            kind: SourceKind::WebPage,
+            document: "guide.txt".to_owned(),
+            url: None,
+            licence: None,
+            description: None,
+            dated: None,
+            evidence: None,
+        };
+        let role = Role {
+            code: code("chair"),
+            name: "Chair".to_owned(),
+            category: RoleCategory::NonExecutive,
+            aliases: Vec::new(),
+            description: None,
+            summary: "The chair.".to_owned(),
+            activities: Vec::new(),
+            sources: vec![code("guide")],
+            citations: Vec::new(),
+        };
+        let dataset = Dataset {
+            sources: vec![source],
+            roles: vec![role],
+            ..Dataset::default()
+        };
+        assert_eq!(dataset.n_records(), 2);
+        assert_eq!(
+            dataset.edges(),
+            [Edge {
+                from: RecordRef::parse("role:chair").expect("a reference"),
+                relation: Relation::Cites,
+                to: RecordRef::parse("source:guide").expect("a reference"),
+                validity: Validity::ALWAYS,
+            }]
+        );
     }
 }

@@ -8,6 +8,10 @@ use serde_json::{json, Map, Value};
 /// Fetches one record by global id (`$id`): the `Record` fields, then each kind's facts and
 /// relationships, every related record as its id and name. Kind-specific fields whose
 /// names clash across kinds with different types are aliased, as GraphQL requires.
+///
+/// The `Record` fields are every kind's default page: a kind with no fragment of its own
+/// here is shown by its name, summary and sources ([`RecordDocument::from_node`] reads any
+/// field it is given), and a fragment adds what is worth showing of that kind.
 pub(crate) const FETCH_QUERY: &str = r#"query Fetch($id: ID!) {
   node(id: $id) {
     __typename
@@ -391,6 +395,23 @@ fn cite_marks(cites: &[usize]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_kind_without_a_fragment_of_its_own_gets_the_default_page() {
+        let node = json!({
+            "__typename": "Apprenticeship",
+            "id": "QXBwcmVudGljZXNoaXA6eA==",
+            "code": "x",
+            "name": "X Apprenticeship",
+            "summary": "X is an apprenticeship.",
+            "sources": [{ "id": "S1", "title": "About X", "publisher": "NHS", "published": null, "url": null }]
+        });
+        let document = RecordDocument::from_node(&node).expect("a record");
+        assert_eq!(
+            document.text(),
+            "X Apprenticeship (Apprenticeship, code x)\n\nFacts:\n- Summary: X is an apprenticeship. [1]\n\nSources:\n[1] About X, NHS\n"
+        );
+    }
 
     #[test]
     fn labels_read_as_sentences() {

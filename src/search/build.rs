@@ -7,14 +7,15 @@ use std::sync::{Arc, Mutex, Weak};
 use std::time::Instant;
 
 use chrono::NaiveDate;
-use serde::de::DeserializeOwned;
 use tantivy::{Index, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 use super::documents::{self, Document};
 use super::schema::{self, fields_of, to_tantivy, Fields, TOKENIZER};
 use super::stored::{self, earliest, Stamp};
 use super::{Error, SearchIndex};
-use crate::domain::{Course, Organisation, Record, RecordKind, RecordRef, Source};
+use crate::domain::{
+    visit_kinds, Course, KindVisitor, Organisation, RecordRef, RecordType, Source,
+};
 use crate::store::Store;
 
 /// The indexing arena of a writer taking in a write while serving: tantivy's minimum. Such
@@ -261,26 +262,33 @@ impl SearchIndex {
 /// Every record of `store` as a document (a retired course is not offered, so it is not
 /// indexed), and the first day on which one of them changes by date.
 fn documents_of(store: &Store) -> Result<(Vec<Document>, Option<NaiveDate>), Error> {
-    let today = chrono::Utc::now().date_naive();
-    let mut documents = Vec::new();
-    collect(store, &mut documents, documents::organisation)?;
-    collect(store, &mut documents, documents::role)?;
-    collect(store, &mut documents, documents::post)?;
-    collect(store, &mut documents, documents::programme)?;
-    let mut valid_until = None;
-    for course in store.all::<Course>()?.iter() {
-        if !course.is_retired_on(today) {
-            valid_until = earliest(valid_until, course.retired_on);
-            documents.push(documents::course(course));
+    struct Collect<'a> {
+        store: &'a Store,
+        today: NaiveDate,
+        documents: Vec<Document>,
+    }
+    impl KindVisitor for Collect<'_> {
+        type Error = Error;
+
+        fn visit<T: RecordType>(&mut self) -> Result<(), Error> {
+            let records = self.store.all::<T>()?;
+            let today = self.today;
+            let documents = records.iter().filter_map(|r| documents::document(r, today));
+            self.documents.extend(documents);
+            Ok(())
         }
     }
-    collect(store, &mut documents, documents::qualification)?;
-    collect(store, &mut documents, documents::pay_band)?;
-    collect(store, &mut documents, documents::topic)?;
-    collect(store, &mut documents, documents::career_story)?;
-    collect(store, &mut documents, documents::figure)?;
-    collect(store, &mut documents, documents::source)?;
+    let today = chrono::Utc::now().date_naive();
+    let mut collect = Collect {
+        store,
+        today,
+        documents: Vec::new(),
+    };
+    visit_kinds(&mut collect)?;
+    let documents = collect.documents;
+    let mut valid_until = None;
     for document in &documents {
+        valid_until = earliest(valid_until, document.retired_on);
         valid_until = earliest(valid_until, changes_on(document, today));
     }
     Ok((documents, valid_until))
@@ -293,36 +301,29 @@ fn document_of(
     reference: &RecordRef,
     today: NaiveDate,
 ) -> Result<Option<Document>, Error> {
-    fn get<T: Record + DeserializeOwned + Send + Sync + 'static>(
-        store: &Store,
-        reference: &RecordRef,
-        document: fn(&T) -> Document,
-    ) -> Result<Option<Document>, Error> {
-        Ok(store
-            .get::<T>(&reference.code)?
-            .map(|record| document(&record)))
+    struct Read<'a> {
+        store: &'a Store,
+        reference: &'a RecordRef,
+        today: NaiveDate,
+        document: Option<Document>,
     }
-    use crate::domain as d;
-    match reference.kind {
-        RecordKind::Organisation => {
-            get::<d::Organisation>(store, reference, documents::organisation)
+    impl KindVisitor for Read<'_> {
+        type Error = Error;
+
+        fn visit<T: RecordType>(&mut self) -> Result<(), Error> {
+            let record = self.store.get::<T>(&self.reference.code)?;
+            self.document = record.and_then(|record| documents::document(&*record, self.today));
+            Ok(())
         }
-        RecordKind::Role => get::<d::Role>(store, reference, documents::role),
-        RecordKind::Post => get::<d::Post>(store, reference, documents::post),
-        RecordKind::Programme => get::<d::Programme>(store, reference, documents::programme),
-        RecordKind::Course => Ok(store
-            .get::<Course>(&reference.code)?
-            .filter(|course| !course.is_retired_on(today))
-            .map(|course| documents::course(&course))),
-        RecordKind::Qualification => {
-            get::<d::Qualification>(store, reference, documents::qualification)
-        }
-        RecordKind::PayBand => get::<d::PayBand>(store, reference, documents::pay_band),
-        RecordKind::Topic => get::<d::Topic>(store, reference, documents::topic),
-        RecordKind::CareerStory => get::<d::CareerStory>(store, reference, documents::career_story),
-        RecordKind::Figure => get::<d::Figure>(store, reference, documents::figure),
-        RecordKind::Source => get::<d::Source>(store, reference, documents::source),
     }
+    let mut read = Read {
+        store,
+        reference,
+        today,
+        document: None,
+    };
+    reference.kind.visit(&mut read)?;
+    Ok(read.document)
 }
 
 /// The day `document` stops being current, if it is current on `today` and will.
@@ -331,15 +332,6 @@ fn changes_on(document: &Document, today: NaiveDate) -> Option<NaiveDate> {
         .closed
         .filter(|_| document.is_current(today))
         .and_then(|closed| closed.succ_opt())
-}
-
-fn collect<T: Record + DeserializeOwned>(
-    store: &Store,
-    documents: &mut Vec<Document>,
-    document: fn(&T) -> Document,
-) -> Result<(), Error> {
-    documents.extend(store.all::<T>()?.iter().map(document));
-    Ok(())
 }
 
 /// Writes `documents` to the empty `index` in one commit, with `stamp` as its payload.

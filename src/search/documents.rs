@@ -1,13 +1,44 @@
-//! What text is indexed for each record kind: one function per kind, mapping a domain record
-//! to a [`Document`]. This is where relevance is mostly decided: text in `name` and `aliases`
-//! weighs most, then `summary`, then `body`.
+//! What text is indexed for each record kind: [`document`] maps any domain record to a
+//! [`Document`], by default its name, summary and the quotes it cites ([`Document::new`]),
+//! and, for the kinds with more worth finding them by, through the kind's own function below.
+//! This is where relevance is mostly decided: text in `name` and `aliases` weighs most, then
+//! `summary`, then `body`.
+
+use std::any::Any;
 
 use chrono::NaiveDate;
 
 use crate::domain::{
     CareerStory, Code, Course, CourseLevel, Figure, Organisation, OrganisationKind, PayBand, Post,
-    Programme, Qualification, Record, RecordRef, Role, RoleCategory, Source, Topic, TopicCategory,
+    Programme, Qualification, Record, RecordRef, RecordType, Role, RoleCategory, Source, Topic,
+    TopicCategory,
 };
+
+/// The document of any record as indexed on `today`, or `None` when it is not indexed then
+/// (a retired course is no longer offered). A kind gets the default document unless it has
+/// its own function here, listed below.
+pub(crate) fn document<T: RecordType>(record: &T, today: NaiveDate) -> Option<Document> {
+    let any: &dyn Any = record;
+    if let Some(course) = any.downcast_ref::<Course>() {
+        return (!course.is_retired_on(today)).then(|| self::course(course));
+    }
+    let own = own(any, organisation)
+        .or_else(|| own(any, role))
+        .or_else(|| own(any, post))
+        .or_else(|| own(any, programme))
+        .or_else(|| own(any, qualification))
+        .or_else(|| own(any, pay_band))
+        .or_else(|| own(any, topic))
+        .or_else(|| own(any, career_story))
+        .or_else(|| own(any, figure))
+        .or_else(|| own(any, source));
+    Some(own.unwrap_or_else(|| Document::new(record, &record.summary())))
+}
+
+/// The document `document` makes of `record`, when `record` is of its kind.
+fn own<T: 'static>(record: &dyn Any, document: fn(&T) -> Document) -> Option<Document> {
+    record.downcast_ref::<T>().map(document)
+}
 
 /// The searchable text of one record.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,6 +66,8 @@ pub(crate) struct Document {
     pub(crate) historical: bool,
     /// The codes of the sources to cite.
     pub(crate) sources: Vec<Code>,
+    /// For a course: the day it is retired, when it leaves the index.
+    pub(crate) retired_on: Option<NaiveDate>,
 }
 
 impl Document {
@@ -56,6 +89,7 @@ impl Document {
             closed: None,
             historical: false,
             sources: record.sources().to_vec(),
+            retired_on: None,
         }
     }
 
@@ -105,7 +139,7 @@ fn organisation_kind(kind: OrganisationKind) -> &'static str {
     }
 }
 
-pub(crate) fn role(r: &Role) -> Document {
+fn role(r: &Role) -> Document {
     let mut document = Document::new(r, &r.summary);
     document.aliases = r.aliases.clone();
     let category = match r.category {
@@ -125,7 +159,7 @@ pub(crate) fn role(r: &Role) -> Document {
 
 /// Posts are ~2,300 near-identical records: only their name and holder are indexed, and
 /// [`super::SearchIndex::search`] leaves them out unless asked for by kind.
-pub(crate) fn post(p: &Post) -> Document {
+fn post(p: &Post) -> Document {
     let mut document = Document::new(p, &p.summary);
     document
         .aliases
@@ -133,7 +167,7 @@ pub(crate) fn post(p: &Post) -> Document {
     document
 }
 
-pub(crate) fn programme(p: &Programme) -> Document {
+fn programme(p: &Programme) -> Document {
     let mut document = Document::new(p, &p.summary);
     document.aliases = p.aliases.clone();
     document.situations = [p.audience.clone(), p.level.clone()]
@@ -158,6 +192,7 @@ pub(crate) fn programme(p: &Programme) -> Document {
 /// the Nye Bevan Programme).
 pub(crate) fn course(c: &Course) -> Document {
     let mut document = Document::new(c, &c.summary);
+    document.retired_on = c.retired_on;
     if !c.is_recorded_from_source() {
         document.body.push(std::mem::take(&mut document.name));
     }
@@ -174,13 +209,13 @@ pub(crate) fn course(c: &Course) -> Document {
     ])
 }
 
-pub(crate) fn qualification(q: &Qualification) -> Document {
+fn qualification(q: &Qualification) -> Document {
     let mut document = Document::new(q, &q.summary);
     document.aliases = q.aliases.clone();
     document.body(vec![q.level.clone(), q.description.clone()])
 }
 
-pub(crate) fn pay_band(b: &PayBand) -> Document {
+fn pay_band(b: &PayBand) -> Document {
     let mut document = Document::new(b, &b.summary);
     document.aliases = vec![
         format!("band {}", b.band),
@@ -192,7 +227,7 @@ pub(crate) fn pay_band(b: &PayBand) -> Document {
         .body(b.example_roles.iter().cloned().map(Some))
 }
 
-pub(crate) fn topic(t: &Topic) -> Document {
+fn topic(t: &Topic) -> Document {
     let mut document = Document::new(t, &t.summary);
     document.aliases = t.aliases.clone();
     let category = match t.category {
@@ -206,14 +241,14 @@ pub(crate) fn topic(t: &Topic) -> Document {
         .body(t.points.iter().cloned().map(Some))
 }
 
-pub(crate) fn career_story(s: &CareerStory) -> Document {
+fn career_story(s: &CareerStory) -> Document {
     let mut document = Document::new(s, &s.summary);
     document.aliases = vec![s.job_title.clone(), s.employer.clone()];
     document.body(vec![Some("career story".to_owned()), Some(s.text.clone())])
 }
 
 /// A figure has no name but its statement; its summary adds the hedged number and source.
-pub(crate) fn figure(f: &Figure) -> Document {
+fn figure(f: &Figure) -> Document {
     let summary = if f.summary.is_empty() {
         &f.statement
     } else {
@@ -242,12 +277,7 @@ fn without_attribution(statement: &str) -> &str {
 
 /// A source's summary is the one its GraphQL `summary` field gives: title, publisher, date.
 pub(crate) fn source(s: &Source) -> Document {
-    let date = s
-        .date_label()
-        .map(|date| format!(", {date}"))
-        .unwrap_or_default();
-    let summary = format!("{} ({}{date}).", s.title, s.publisher);
-    let mut document = Document::new(s, &summary);
+    let mut document = Document::new(s, &s.summary());
     document.aliases = vec![s.publisher.clone()];
     document.aliases.extend(s.author.clone());
     document.body(vec![s.description.clone()])

@@ -8,8 +8,8 @@
 use std::collections::BTreeMap;
 
 use super::problems::Problems;
-use super::tables::{self, CitationEntry, Located, SeedFile, SourceEntry, Tables, DOCUMENTS_DIR};
-use crate::domain::{normalise_for_quoting, Citation, Code};
+use super::tables::{Cited, CitedTables, Located, SeedFile, SourceEntry, Tables, DOCUMENTS_DIR};
+use crate::domain::{normalise_for_quoting, Code};
 
 /// The text of each source's document, normalised for quoting, by source code.
 #[derive(Debug, Default)]
@@ -62,65 +62,13 @@ impl Documents {
     }
 }
 
-/// A seed table entry that cites its sources.
-pub(crate) trait Cited {
-    fn sources(&self) -> &[Code];
-    fn citations(&self) -> &[CitationEntry];
-}
-
-macro_rules! cited {
-    ($($entry:ident),* $(,)?) => {$(
-        impl Cited for tables::$entry {
-            fn sources(&self) -> &[Code] {
-                &self.sources
-            }
-            fn citations(&self) -> &[CitationEntry] {
-                &self.citations
-            }
-        }
-    )*};
-}
-
-cited!(
-    OrganisationEntry,
-    RoleEntry,
-    BoardEntry,
-    PostEntry,
-    ProgrammeEntry,
-    CourseEntry,
-    QualificationEntry,
-    PayBandEntry,
-    TopicEntry,
-    CareerStoryEntry,
-    FigureEntry,
-);
-
 /// Checks the citations of every curated entry of every table: each quote is found verbatim
 /// in its source's document, and every entry cites each of its sources at least once.
 pub(crate) fn check(tables: &Tables, documents: &Documents, problems: &mut Problems) {
-    let mut checker = Checker {
+    tables.visit_cited(&mut Checker {
         documents,
         problems,
-    };
-    checker.all(&tables.organisations);
-    checker.all(&tables.roles);
-    checker.all(&tables.boards);
-    checker.all(&tables.posts);
-    checker.all(&tables.programmes);
-    checker.all(&tables.courses);
-    checker.all(&tables.qualifications);
-    checker.all(&tables.pay_bands);
-    checker.all(&tables.topics);
-    checker.all(&tables.career_stories);
-    checker.all(&tables.figures);
-}
-
-/// The domain citations of an entry.
-pub(crate) fn citations(entries: &[CitationEntry]) -> Vec<Citation> {
-    entries
-        .iter()
-        .map(|entry| Citation::new(entry.source.clone(), entry.quote.clone()))
-        .collect()
+    });
 }
 
 struct Checker<'a> {
@@ -128,13 +76,15 @@ struct Checker<'a> {
     problems: &'a mut Problems,
 }
 
-impl Checker<'_> {
-    fn all<E: Cited>(&mut self, entries: &[Located<E>]) {
+impl<'t> CitedTables<'t> for Checker<'_> {
+    fn visit<E: Cited>(&mut self, entries: &'t [Located<E>]) {
         for entry in entries {
             self.entry(entry);
         }
     }
+}
 
+impl Checker<'_> {
     fn entry<E: Cited>(&mut self, entry: &Located<E>) {
         let sources = entry.value.sources();
         let citations = entry.value.citations();

@@ -9,21 +9,10 @@ use crate::domain::{Code, OrganisationKind, RecordKind, RecordRef};
 /// Separates the two references of an edge key.
 const SEPARATOR: u8 = 0x00;
 
-/// The one-byte tag of a record kind in keys. Tags are persisted: only ever append.
+/// The one-byte tag of a record kind in keys: the kind table's (`domain::RecordKind::tag`).
+/// Tags are persisted: only ever append.
 pub(crate) fn kind_tag(kind: RecordKind) -> u8 {
-    match kind {
-        RecordKind::Organisation => 1,
-        RecordKind::Role => 2,
-        RecordKind::Post => 3,
-        RecordKind::Programme => 4,
-        RecordKind::Course => 5,
-        RecordKind::Qualification => 6,
-        RecordKind::PayBand => 7,
-        RecordKind::Topic => 8,
-        RecordKind::CareerStory => 9,
-        RecordKind::Figure => 10,
-        RecordKind::Source => 11,
-    }
+    kind.tag()
 }
 
 /// The one-byte tag of an organisation kind in `organisations_by_kind` keys. Persisted: only append.
@@ -141,5 +130,31 @@ mod tests {
         tags.dedup();
         assert_eq!(tags.len(), RecordKind::ALL.len());
         assert!(!tags.contains(&SEPARATOR));
+    }
+
+    /// The tags are in every key on disk, and the kinds' order in every stored reference
+    /// (postcard writes a `RecordKind` as its position): changing either misreads a store.
+    #[test]
+    fn kind_tags_are_the_ones_on_disk() {
+        let tags: Vec<(&str, u8)> = RecordKind::ALL
+            .iter()
+            .map(|kind| (kind.reference_name(), kind_tag(*kind)))
+            .collect();
+        assert_eq!(
+            tags,
+            [
+                ("organisation", 1),
+                ("role", 2),
+                ("post", 3),
+                ("programme", 4),
+                ("course", 5),
+                ("qualification", 6),
+                ("pay-band", 7),
+                ("topic", 8),
+                ("career-story", 9),
+                ("figure", 10),
+                ("source", 11),
+            ]
+        );
     }
 }

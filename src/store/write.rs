@@ -2,13 +2,11 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use serde::Serialize;
-
 use super::backend::{Changed, Transaction};
 use super::keys::{edge_key, edge_parts, organisation_kind_key, record_reference_key};
 use super::partner::PARTNER_RECORDS_TREE;
 use super::{codec, meta, Direction, Result, Store, META_TREE};
-use crate::domain::{Dataset, Edge, Record, RecordKind};
+use crate::domain::{Dataset, Edge, RecordKind, RecordType, RecordsVisitor};
 
 /// What a seed load changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,17 +59,7 @@ impl Store {
         for name in self.record_trees.values().chain(self.edge_trees.values()) {
             contents.insert(name.clone(), BTreeMap::new());
         }
-        add_records(&mut contents, &dataset.sources)?;
-        add_records(&mut contents, &dataset.organisations)?;
-        add_records(&mut contents, &dataset.roles)?;
-        add_records(&mut contents, &dataset.posts)?;
-        add_records(&mut contents, &dataset.programmes)?;
-        add_records(&mut contents, &dataset.courses)?;
-        add_records(&mut contents, &dataset.qualifications)?;
-        add_records(&mut contents, &dataset.pay_bands)?;
-        add_records(&mut contents, &dataset.topics)?;
-        add_records(&mut contents, &dataset.career_stories)?;
-        add_records(&mut contents, &dataset.figures)?;
+        dataset.visit(&mut AddRecords(&mut contents))?;
         for edge in dataset.edges() {
             add_edge(&mut contents, &edge)?;
         }
@@ -167,17 +155,22 @@ fn belongs_to_partner(name: &str, key: &[u8], partner: &HashSet<Vec<u8>>) -> boo
     false
 }
 
-fn add_records<T: Record + Serialize>(contents: &mut TreeContents, records: &[T]) -> Result<()> {
-    let tree = contents
-        .entry(super::record_tree_name(T::KIND))
-        .or_default();
-    for record in records {
-        tree.insert(
-            record.code().as_str().as_bytes().to_vec(),
-            codec::encode(record)?,
-        );
+/// Adds the records of every kind to their trees.
+struct AddRecords<'a>(&'a mut TreeContents);
+
+impl RecordsVisitor for AddRecords<'_> {
+    type Error = super::Error;
+
+    fn visit<T: RecordType>(&mut self, records: &[T]) -> Result<()> {
+        let tree = self.0.entry(super::record_tree_name(T::KIND)).or_default();
+        for record in records {
+            tree.insert(
+                record.code().as_str().as_bytes().to_vec(),
+                codec::encode(record)?,
+            );
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 fn add_edge(contents: &mut TreeContents, edge: &Edge) -> Result<()> {

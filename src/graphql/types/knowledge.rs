@@ -365,12 +365,7 @@ impl SourceObject {
 
     /// A sentence naming the document, its publisher and date.
     pub(crate) async fn summary(&self) -> String {
-        let date = self
-            .0
-            .date_label()
-            .map(|date| format!(", {date}"))
-            .unwrap_or_default();
-        format!("{} ({}{date}).", self.0.title, self.0.publisher)
+        domain::Record::summary(&*self.0).into_owned()
     }
 
     #[graphql(flatten)]
