@@ -286,7 +286,7 @@ pub(crate) fn source(s: &Source) -> Document {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::Holder;
+    use crate::domain::{Citation, Holder};
 
     #[test]
     fn a_figure_is_indexed_without_the_attribution_its_statement_starts_with() {
@@ -295,6 +295,51 @@ mod tests {
             "managers are 2%."
         );
         assert_eq!(without_attribution("Managers are 2%."), "Managers are 2%.");
+    }
+
+    fn course(retired_on: Option<NaiveDate>) -> Course {
+        Course {
+            code: Code::parse("msc-leadership").unwrap(),
+            title: "MSc Healthcare Leadership".to_owned(),
+            provider: Code::parse("UNI").unwrap(),
+            level: CourseLevel::Postgraduate,
+            subject: "leadership".to_owned(),
+            accredited_by: vec![],
+            claimed_accreditations: vec![],
+            description: None,
+            summary: "A master's in leadership.".to_owned(),
+            sources: vec![Code::parse("uni-page").unwrap()],
+            citations: vec![Citation::new(
+                Code::parse("uni-page").unwrap(),
+                "lead with compassion".to_owned(),
+            )],
+            publisher: None,
+            updated_at: None,
+            retired_on,
+        }
+    }
+
+    #[test]
+    fn a_record_gets_its_kinds_own_document_and_a_retired_course_none() {
+        let today = NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
+        let offered = course(today.succ_opt());
+        assert_eq!(
+            document(&offered, today),
+            Some(super::course(&offered)),
+            "a course's own document"
+        );
+        assert_eq!(document(&course(Some(today)), today), None);
+    }
+
+    #[test]
+    fn the_default_document_is_the_name_summary_and_quotes() {
+        let record = course(None);
+        let document = Document::new(&record, &record.summary());
+        assert_eq!(document.name, "MSc Healthcare Leadership");
+        assert_eq!(document.summary, "A master's in leadership.");
+        assert_eq!(document.body, ["lead with compassion"]);
+        assert_eq!(document.sources, record.sources);
+        assert!(document.aliases.is_empty() && document.situations.is_empty());
     }
 
     #[test]

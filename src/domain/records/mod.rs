@@ -214,3 +214,49 @@ fn refs<'a>(
         .map(|code| (relation, RecordRef::new(kind, code.clone())))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::convert::Infallible;
+
+    use super::*;
+
+    /// Collects the kind of every type it is given.
+    struct Kinds(Vec<RecordKind>);
+
+    impl KindVisitor for Kinds {
+        type Error = Infallible;
+
+        fn visit<T: RecordType>(&mut self) -> Result<(), Infallible> {
+            self.0.push(T::KIND);
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn every_kind_is_visited_once_in_the_table_order() {
+        let mut kinds = Kinds(Vec::new());
+        let Ok(()) = visit_kinds(&mut kinds);
+        assert_eq!(kinds.0, RecordKind::ALL);
+    }
+
+    #[test]
+    fn a_kind_is_visited_with_its_own_type() {
+        for kind in RecordKind::ALL {
+            let mut kinds = Kinds(Vec::new());
+            let Ok(()) = kind.visit(&mut kinds);
+            assert_eq!(kinds.0, [kind]);
+        }
+    }
+
+    #[test]
+    fn reference_and_type_names_read_back_as_their_kind() {
+        for kind in RecordKind::ALL {
+            assert_eq!(
+                RecordKind::from_reference_name(kind.reference_name()),
+                Some(kind)
+            );
+            assert_eq!(RecordKind::from_type_name(kind.type_name()), Some(kind));
+        }
+    }
+}

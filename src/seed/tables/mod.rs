@@ -214,7 +214,46 @@ pub(crate) struct CitationEntry {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
+
     use super::*;
+    use crate::domain::{Record, RecordKind};
+
+    /// The kinds of the record tables it is given, and how many tables cite.
+    #[derive(Default)]
+    struct Visited {
+        kinds: Vec<RecordKind>,
+        n_cited: usize,
+    }
+
+    impl RecordTables<'_> for Visited {
+        fn visit<E: Entry>(&mut self, _: &[Located<E>]) {
+            self.kinds.push(<E::Record as Record>::KIND);
+        }
+    }
+
+    impl CitedTables<'_> for Visited {
+        fn visit<E: Cited>(&mut self, _: &[Located<E>]) {
+            self.n_cited += 1;
+        }
+    }
+
+    #[test]
+    fn every_kind_but_posts_has_one_table_and_every_table_but_sources_cites() {
+        let tables = Tables::default();
+        let mut visited = Visited::default();
+        tables.visit_records(&mut visited);
+        tables.visit_cited(&mut visited);
+        let distinct: BTreeSet<RecordKind> = visited.kinds.iter().copied().collect();
+        assert_eq!(distinct.len(), visited.kinds.len(), "{:?}", visited.kinds);
+        let expected: BTreeSet<RecordKind> = RecordKind::ALL
+            .into_iter()
+            .filter(|kind| *kind != RecordKind::Post)
+            .collect();
+        assert_eq!(distinct, expected);
+        // The tables of records but sources, and `[[board]]` and `[[post]]`.
+        assert_eq!(visited.n_cited, expected.len() - 1 + 2);
+    }
 
     #[test]
     fn a_toml_error_about_an_empty_key_names_the_key_as_toml_writes_it() {
