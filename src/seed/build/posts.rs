@@ -62,7 +62,7 @@ impl Builder {
                 .iter()
                 .find(|r| r.code == post_entry.role);
             let (Some(organisation), Some(role)) = (organisation, role) else {
-                continue; // already reported by check_references
+                continue; // already reported by the reference check (references.rs)
             };
             let holder_as_of = match post_entry
                 .holder_as_of
