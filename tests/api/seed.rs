@@ -219,29 +219,28 @@ fn check_seed(seed_dir: &std::path::Path) -> (Option<i32>, String) {
 
 /// Curated records (every record that is not a registry row or a source) with no citation.
 fn uncited_curated_records(dataset: &nhs_leadership_graph::domain::Dataset) -> Vec<String> {
-    use nhs_leadership_graph::domain::Record;
-    fn uncited<T: Record>(records: &[T], into: &mut Vec<String>) {
-        let registry = "ods-registry-2026";
-        into.extend(
-            records
-                .iter()
-                .filter(|record| record.sources().iter().all(|s| s.as_str() != registry))
-                .filter(|record| record.citations().is_empty())
-                .map(|record| record.reference().to_string()),
-        );
+    use nhs_leadership_graph::domain::{RecordKind, RecordType, RecordsVisitor};
+    struct Uncited(Vec<String>);
+    impl RecordsVisitor for Uncited {
+        type Error = std::convert::Infallible;
+        fn visit<T: RecordType>(&mut self, records: &[T]) -> Result<(), Self::Error> {
+            if T::KIND == RecordKind::Source {
+                return Ok(());
+            }
+            let registry = "ods-registry-2026";
+            self.0.extend(
+                records
+                    .iter()
+                    .filter(|record| record.sources().iter().all(|s| s.as_str() != registry))
+                    .filter(|record| record.citations().is_empty())
+                    .map(|record| record.reference().to_string()),
+            );
+            Ok(())
+        }
     }
-    let mut found = Vec::new();
-    uncited(&dataset.organisations, &mut found);
-    uncited(&dataset.roles, &mut found);
-    uncited(&dataset.posts, &mut found);
-    uncited(&dataset.programmes, &mut found);
-    uncited(&dataset.courses, &mut found);
-    uncited(&dataset.qualifications, &mut found);
-    uncited(&dataset.pay_bands, &mut found);
-    uncited(&dataset.topics, &mut found);
-    uncited(&dataset.career_stories, &mut found);
-    uncited(&dataset.figures, &mut found);
-    found
+    let mut uncited = Uncited(Vec::new());
+    let Ok(()) = dataset.visit(&mut uncited);
+    uncited.0
 }
 
 #[test]
