@@ -14,7 +14,7 @@ use super::documents::{self, Document};
 use super::schema::{self, fields_of, to_tantivy, Fields, TOKENIZER};
 use super::stored::{self, earliest, Stamp};
 use super::{Error, SearchIndex};
-use crate::domain::{Course, Organisation, Record, RecordKind, RecordRef, Source};
+use crate::domain::{Course, Dataset, Organisation, Record, RecordKind, RecordRef, Source};
 use crate::store::Store;
 
 /// The indexing arena of a writer taking in a write while serving: tantivy's minimum. Such
@@ -95,25 +95,8 @@ impl SearchIndex {
         let (documents, valid_until) = documents_of(store)?;
         let stamp = Stamp::of(store, valid_until)?;
         let building = stored::building_directory(directory);
-        if building.exists() {
-            std::fs::remove_dir_all(&building)
-                .map_err(|source| io("clearing", &building, source))?;
-        }
-        std::fs::create_dir_all(&building).map_err(|source| io("creating", &building, source))?;
-        {
-            let (schema, fields) = schema::schema();
-            let index = Index::create_in_dir(&building, schema)?;
-            write(&index, &fields, &documents, Some(&stamp))?;
-        }
-        stored::replace(&building, directory)
-            .map_err(|source| io("renaming into", directory, source))?;
-        let index = Index::open_in_dir(directory)?;
-        let fields = fields_of(&index).ok_or(Error::MalformedDocument)?;
-        let disk = Disk {
-            store: Arc::downgrade(store),
-            stamp,
-        };
-        let built = Self::serving(index, fields, Some(disk))?;
+        write_building(&building, &documents, &stamp)?;
+        let built = install(store, directory, stamp)?;
         tracing::info!(
             documents = documents.len(),
             elapsed_ms = started.elapsed().as_millis() as u64,
@@ -121,6 +104,34 @@ impl SearchIndex {
             "search index built on disk"
         );
         Ok((built, Opened::Built { reason }))
+    }
+
+    /// Builds, in `directory`'s building sibling, the index of `dataset`, stamped as the store
+    /// will be once it holds that seed (`seed_hash`) at `data_version`: called while the
+    /// store writes it, on a store with no partner records (whose records the dataset lacks).
+    /// Nothing is served until [`Prebuilt::install`] finds the store holding what it was built
+    /// for. Blocking.
+    pub fn prebuild(
+        dataset: &Dataset,
+        data_version: u64,
+        seed_hash: [u8; 32],
+        directory: &Path,
+    ) -> Result<Prebuilt, Error> {
+        let started = Instant::now();
+        let (documents, valid_until) = documents_of_dataset(dataset);
+        let stamp = Stamp::planned(data_version, seed_hash, valid_until);
+        let building = stored::building_directory(directory);
+        write_building(&building, &documents, &stamp)?;
+        tracing::info!(
+            documents = documents.len(),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            directory = %building.display(),
+            "search index built from the seed while the store writes it"
+        );
+        Ok(Prebuilt {
+            directory: directory.to_owned(),
+            stamp,
+        })
     }
 
     fn serving(index: Index, fields: Fields, disk: Option<Disk>) -> Result<Self, Error> {
@@ -256,6 +267,99 @@ impl SearchIndex {
         self.reader.reload()?;
         Ok(())
     }
+}
+
+/// An index built ahead of the seed write it indexes (see [`SearchIndex::prebuild`]), in
+/// its directory's building sibling, not yet served.
+pub struct Prebuilt {
+    directory: std::path::PathBuf,
+    stamp: Stamp,
+}
+
+impl Prebuilt {
+    /// Moves the prebuilt index into place and serves it, if the store now holds exactly what
+    /// it was built for (the seed written, at the data version planned); else leaves it
+    /// and opens or builds the index as [`SearchIndex::open_or_build`] does. Blocking.
+    pub fn install(self, store: &Arc<Store>) -> Result<(SearchIndex, Opened), Error> {
+        let today = chrono::Utc::now().date_naive();
+        match self.stamp.unfit_for(store, today)? {
+            None => {
+                let index = install(store, &self.directory, self.stamp)?;
+                Ok((
+                    index,
+                    Opened::Built {
+                        reason: "the seed changed".to_owned(),
+                    },
+                ))
+            }
+            Some(reason) => {
+                tracing::info!(%reason, "the index built during the seed write does not fit the store");
+                SearchIndex::open_or_build(store, &self.directory)
+            }
+        }
+    }
+}
+
+/// Writes `documents` as a new index with `stamp` in `building`, emptied first.
+fn write_building(building: &Path, documents: &[Document], stamp: &Stamp) -> Result<(), Error> {
+    if building.exists() {
+        std::fs::remove_dir_all(building).map_err(|source| io("clearing", building, source))?;
+    }
+    std::fs::create_dir_all(building).map_err(|source| io("creating", building, source))?;
+    let (schema, fields) = schema::schema();
+    let index = Index::create_in_dir(building, schema)?;
+    write(&index, &fields, documents, Some(stamp))
+}
+
+/// Renames the index committed in `directory`'s building sibling into place and serves it,
+/// stamped `stamp`.
+fn install(store: &Arc<Store>, directory: &Path, stamp: Stamp) -> Result<SearchIndex, Error> {
+    let building = stored::building_directory(directory);
+    stored::replace(&building, directory)
+        .map_err(|source| io("renaming into", directory, source))?;
+    let index = Index::open_in_dir(directory)?;
+    let fields = fields_of(&index).ok_or(Error::MalformedDocument)?;
+    let disk = Disk {
+        store: Arc::downgrade(store),
+        stamp,
+    };
+    SearchIndex::serving(index, fields, Some(disk))
+}
+
+/// Every record of `dataset` as a document, in the order [`documents_of`] reads them from a
+/// store holding it (kind by kind, by code), and the first day one of them changes by date.
+fn documents_of_dataset(dataset: &Dataset) -> (Vec<Document>, Option<NaiveDate>) {
+    fn by_code<T: Record>(records: &[T], document: fn(&T) -> Document) -> Vec<Document> {
+        let mut sorted: Vec<&T> = records.iter().collect();
+        sorted.sort_unstable_by(|a, b| a.code().as_str().cmp(b.code().as_str()));
+        sorted.into_iter().map(document).collect()
+    }
+    let today = chrono::Utc::now().date_naive();
+    let mut documents = by_code(&dataset.organisations, documents::organisation);
+    documents.extend(by_code(&dataset.roles, documents::role));
+    documents.extend(by_code(&dataset.posts, documents::post));
+    documents.extend(by_code(&dataset.programmes, documents::programme));
+    let mut valid_until = None;
+    let mut courses: Vec<&Course> = dataset
+        .courses
+        .iter()
+        .filter(|course| !course.is_retired_on(today))
+        .collect();
+    courses.sort_unstable_by(|a, b| a.code.as_str().cmp(b.code.as_str()));
+    for course in courses {
+        valid_until = earliest(valid_until, course.retired_on);
+        documents.push(documents::course(course));
+    }
+    documents.extend(by_code(&dataset.qualifications, documents::qualification));
+    documents.extend(by_code(&dataset.pay_bands, documents::pay_band));
+    documents.extend(by_code(&dataset.topics, documents::topic));
+    documents.extend(by_code(&dataset.career_stories, documents::career_story));
+    documents.extend(by_code(&dataset.figures, documents::figure));
+    documents.extend(by_code(&dataset.sources, documents::source));
+    for document in &documents {
+        valid_until = earliest(valid_until, changes_on(document, today));
+    }
+    (documents, valid_until)
 }
 
 /// Every record of `store` as a document (a retired course is not offered, so it is not

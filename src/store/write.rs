@@ -1,4 +1,4 @@
-//! Writes: replacing the seeded knowledge in one atomic, durable transaction.
+//! Writes: replacing the seeded knowledge, atomically to readers and crashes, durably.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -23,9 +23,16 @@ pub struct SeedWrite {
 type TreeContents = HashMap<String, BTreeMap<Vec<u8>, Vec<u8>>>;
 
 impl Store {
-    /// Replaces the seeded knowledge with `dataset` in one transaction over every tree, records
-    /// `seed_hash`, bumps the data version and commits durably before returning. A reader sees
-    /// either the old knowledge or the new, never a mix. Blocking: call from `spawn_blocking`.
+    /// Replaces the seeded knowledge with `dataset`, records `seed_hash`, bumps the data
+    /// version and commits durably before returning. Blocking: call from `spawn_blocking`.
+    ///
+    /// On PostgreSQL it is one transaction over every tree: a reader in any process sees
+    /// either the old knowledge or the new, never a mix. On sled, where only this process
+    /// opens the store and it seeds before it serves, the write goes in steps (see
+    /// `Backend::write_in_steps`): the seed hash is removed first and written again last,
+    /// so a crash part-way leaves a store without a seed hash, which the next start seeds
+    /// again (the seed is then written over whatever part of it is there) and for which no
+    /// stored search index is served.
     ///
     /// Records partners published through the API, and their links, are neither removed
     /// nor overwritten: a seed record with the same code as one of them is left out.
@@ -41,8 +48,12 @@ impl Store {
         let mut names = listed.clone();
         names.push(META_TREE);
         let mut outcome = None;
-        self.backend
-            .transaction(&names, &listed, &mut |transaction| {
+        self.backend.write_in_steps(
+            &names,
+            &listed,
+            META_TREE,
+            &mut |transaction| begin_seed(transaction, seed_hash),
+            &mut |transaction| {
                 outcome = Some(write_seed(
                     transaction,
                     &contents,
@@ -50,10 +61,16 @@ impl Store {
                     seed_hash,
                 )?);
                 Ok(())
-            })?;
+            },
+        )?;
         let outcome = outcome.expect("a committed transaction ran its work");
         self.live.committed(outcome.data_version);
         Ok(outcome)
+    }
+
+    /// Whether partners or operators published records of their own (which a reseed keeps).
+    pub fn has_partner_records(&self) -> Result<bool> {
+        Ok(self.backend.len(PARTNER_RECORDS_TREE)? > 0)
     }
 
     fn contents_of(&self, dataset: &Dataset) -> Result<TreeContents> {
@@ -88,7 +105,18 @@ impl Store {
     }
 }
 
-/// The seed write inside its transaction.
+/// Where a backend writes a seed in steps (sled), the step before the others: unless the
+/// store already holds this seed, forget the seed hash, so that a store a crash leaves
+/// holding part of the new seed is written again by the next start, and no search index
+/// stamped with the old hash is served for it. The last step records the new hash.
+fn begin_seed(transaction: &mut dyn Transaction, seed_hash: [u8; 32]) -> Result<()> {
+    if transaction.get(META_TREE, meta::SEED_HASH)?.as_deref() != Some(&seed_hash[..]) {
+        transaction.remove(META_TREE, meta::SEED_HASH)?;
+    }
+    Ok(())
+}
+
+/// The seed write inside its transaction (or its steps).
 fn write_seed(
     transaction: &mut dyn Transaction,
     contents: &TreeContents,
