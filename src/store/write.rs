@@ -7,6 +7,8 @@ use serde::Serialize;
 use super::backend::{Changed, Transaction};
 use super::keys::{edge_key, edge_parts, organisation_kind_key, record_reference_key};
 use super::partner::PARTNER_RECORDS_TREE;
+#[cfg(test)]
+use super::record_tree_name;
 use super::{codec, meta, Direction, Result, Store, META_TREE};
 use crate::domain::{Dataset, Edge, Record, RecordKind};
 
@@ -217,4 +219,74 @@ fn add_edge(contents: &mut TreeContents, edge: &Edge) -> Result<()> {
     let in_tree = contents.entry(incoming).or_default();
     in_tree.insert(edge_key(&edge.to, &edge.from), value);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Error;
+
+    /// A seed: an empty dataset is enough, the steps do not depend on what is written.
+    fn seed() -> (Dataset, [u8; 32]) {
+        (Dataset::default(), [1; 32])
+    }
+
+    #[test]
+    fn a_seed_write_cut_short_leaves_a_store_that_the_next_start_seeds_again() {
+        let directory = tempfile::tempdir().unwrap();
+        let (dataset, hash) = seed();
+        let store = Store::open(directory.path()).unwrap();
+        let first = store.replace_seed(&dataset, hash).unwrap();
+        assert_eq!(store.seed_hash().unwrap(), Some(hash));
+
+        // A new seed's write dies after its first steps (as a crash would end it): part of
+        // it is in the trees, its last step (the seed hash, the data version) never ran.
+        let tree = record_tree_name(RecordKind::Course);
+        let error = store
+            .backend
+            .write_in_steps(
+                &[tree.as_str(), META_TREE],
+                &[],
+                META_TREE,
+                &mut |transaction| begin_seed(transaction, [7; 32]),
+                &mut |transaction| {
+                    transaction.insert(&tree, b"half-written-course", b"?")?;
+                    Err(Error::Task("killed".to_owned()))
+                },
+            )
+            .unwrap_err();
+        assert!(matches!(error, Error::Task(_)), "{error}");
+        drop(store);
+
+        let store = Store::open(directory.path()).unwrap();
+        assert_eq!(
+            store.seed_hash().unwrap(),
+            None,
+            "a store holding part of a seed must not claim any seed, or it would not be seeded again"
+        );
+        assert_eq!(store.data_version().unwrap(), first.data_version);
+
+        let again = store.replace_seed(&dataset, hash).unwrap();
+        assert_eq!(store.seed_hash().unwrap(), Some(hash));
+        assert_eq!(again.data_version, first.data_version + 1);
+        assert_eq!(again.n_removed, 1, "the half-written record is removed");
+        assert!(store
+            .backend
+            .get(&tree, b"half-written-course")
+            .unwrap()
+            .is_none());
+        assert_eq!(store.backend.len(&tree).unwrap(), dataset.courses.len());
+    }
+
+    #[test]
+    fn a_seed_already_held_is_not_written_again() {
+        let directory = tempfile::tempdir().unwrap();
+        let (dataset, hash) = seed();
+        let store = Store::open(directory.path()).unwrap();
+        let first = store.replace_seed(&dataset, hash).unwrap();
+        let again = store.replace_seed(&dataset, hash).unwrap();
+        assert_eq!(again.n_records, 0);
+        assert_eq!(again.data_version, first.data_version);
+        assert_eq!(store.seed_hash().unwrap(), Some(hash));
+    }
 }
