@@ -1,5 +1,5 @@
 //! Reads `seed/` (curated TOML and registry CSV), validates everything, then writes through
-//! the store in one atomic, flushed batch.
+//! the store (`Store::replace_seed`: durable, and never seen or left half done).
 //!
 //! A load parses every file and collects every problem, reported one per line as
 //! `file:line: field: problem`, before anything is written: a bad seed leaves the store
