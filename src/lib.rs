@@ -79,35 +79,64 @@ impl App {
 pub async fn start(config: Config) -> anyhow::Result<App> {
     let store = Arc::new(open_store(&config.data).await?);
     let seed_source = seed::SeedSource::new(config.data.seed_dir.clone());
-    let outcome = seed::ensure_seeded(store.clone(), seed_source.clone())
+    let changed = seed::changed_seed(store.clone(), seed_source.clone())
         .await
         .with_context(|| format!("seeding from {seed_source}"))?;
-    match outcome {
-        seed::SeedOutcome::Unchanged => tracing::info!("store already holds the current seed"),
-        seed::SeedOutcome::Loaded(write) => tracing::info!(
-            records = write.n_records,
-            links = write.n_edges,
-            removed = write.n_removed,
-            data_version = write.data_version,
-            "seed loaded"
-        ),
-    }
-
-    // Registered before the index is built, so a change another process commits meanwhile is
-    // kept and applied once the index exists.
-    let index_follower = follow_changes(&store);
-    let search_index = {
-        let store = store.clone();
-        let directory = index_directory(&config.data);
-        tokio::task::spawn_blocking(move || match directory {
-            Some(directory) => {
-                search::SearchIndex::open_or_build(&store, &directory).map(|(index, _)| index)
-            }
-            None => search::SearchIndex::build(&store),
-        })
-        .await
-        .context("joining the search index build")?
-        .context("building the search index")?
+    let directory = index_directory(&config.data);
+    // The follower is registered after the seed write and before the index is built, so a
+    // change another process commits meanwhile is kept and applied once the index exists.
+    let (index_follower, search_index) = match changed {
+        None => {
+            tracing::info!("store already holds the current seed");
+            let follower = follow_changes(&store);
+            (follower, open_or_build_index(&store, directory).await?)
+        }
+        Some(seed) => {
+            let seed = Arc::new(seed);
+            // On sled with no partner records the dataset is everything the store will hold,
+            // so the index is built from it while the store writes it (see `search/stored.rs`).
+            let prebuilding = match directory.clone() {
+                Some(directory) if !store.has_partner_records()? => {
+                    let (seed, data_version) = (seed.clone(), store.data_version()? + 1);
+                    Some(tokio::task::spawn_blocking(move || {
+                        search::SearchIndex::prebuild(
+                            &seed.dataset,
+                            data_version,
+                            seed.hash,
+                            &directory,
+                        )
+                    }))
+                }
+                _ => None,
+            };
+            let write = seed::write(store.clone(), seed)
+                .await
+                .with_context(|| format!("seeding from {seed_source}"))?;
+            tracing::info!(
+                records = write.n_records,
+                links = write.n_edges,
+                removed = write.n_removed,
+                data_version = write.data_version,
+                "seed loaded"
+            );
+            let follower = follow_changes(&store);
+            let index = match prebuilding {
+                Some(prebuilding) => {
+                    let prebuilt = prebuilding
+                        .await
+                        .context("joining the search index build")?
+                        .context("building the search index")?;
+                    let store = store.clone();
+                    tokio::task::spawn_blocking(move || prebuilt.install(&store))
+                        .await
+                        .context("joining the search index build")?
+                        .context("building the search index")?
+                        .0
+                }
+                None => open_or_build_index(&store, directory).await?,
+            };
+            (follower, index)
+        }
     };
     let search_index = Arc::new(search_index);
     let missed = index_follower.index_built(search_index.clone());
@@ -129,6 +158,24 @@ pub async fn start(config: Config) -> anyhow::Result<App> {
         shutdown: Some(serving.shutdown),
         server: serving.server,
     })
+}
+
+/// The search index: opened from `directory` if it matches the store, else built there, or
+/// built in memory when there is no directory (PostgreSQL).
+async fn open_or_build_index(
+    store: &Arc<Store>,
+    directory: Option<std::path::PathBuf>,
+) -> anyhow::Result<search::SearchIndex> {
+    let store = store.clone();
+    tokio::task::spawn_blocking(move || match directory {
+        Some(directory) => {
+            search::SearchIndex::open_or_build(&store, &directory).map(|(index, _)| index)
+        }
+        None => search::SearchIndex::build(&store),
+    })
+    .await
+    .context("joining the search index build")?
+    .context("building the search index")
 }
 
 /// Opens the PostgreSQL store when `--database-url` is set, else the sled store in the data

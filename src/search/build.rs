@@ -14,7 +14,8 @@ use super::schema::{self, fields_of, to_tantivy, Fields, TOKENIZER};
 use super::stored::{self, earliest, Stamp};
 use super::{Error, SearchIndex};
 use crate::domain::{
-    visit_kinds, Course, KindVisitor, Organisation, RecordRef, RecordType, Source,
+    visit_kinds, Course, Dataset, KindVisitor, Organisation, RecordRef, RecordType, RecordsVisitor,
+    Source,
 };
 use crate::store::Store;
 
@@ -96,25 +97,8 @@ impl SearchIndex {
         let (documents, valid_until) = documents_of(store)?;
         let stamp = Stamp::of(store, valid_until)?;
         let building = stored::building_directory(directory);
-        if building.exists() {
-            std::fs::remove_dir_all(&building)
-                .map_err(|source| io("clearing", &building, source))?;
-        }
-        std::fs::create_dir_all(&building).map_err(|source| io("creating", &building, source))?;
-        {
-            let (schema, fields) = schema::schema();
-            let index = Index::create_in_dir(&building, schema)?;
-            write(&index, &fields, &documents, Some(&stamp))?;
-        }
-        stored::replace(&building, directory)
-            .map_err(|source| io("renaming into", directory, source))?;
-        let index = Index::open_in_dir(directory)?;
-        let fields = fields_of(&index).ok_or(Error::MalformedDocument)?;
-        let disk = Disk {
-            store: Arc::downgrade(store),
-            stamp,
-        };
-        let built = Self::serving(index, fields, Some(disk))?;
+        write_building(&building, &documents, &stamp)?;
+        let built = install(store, directory, stamp)?;
         tracing::info!(
             documents = documents.len(),
             elapsed_ms = started.elapsed().as_millis() as u64,
@@ -122,6 +106,34 @@ impl SearchIndex {
             "search index built on disk"
         );
         Ok((built, Opened::Built { reason }))
+    }
+
+    /// Builds, in `directory`'s building sibling, the index of `dataset`, stamped as the store
+    /// will be once it holds that seed (`seed_hash`) at `data_version`: called while the
+    /// store writes it, on a store with no partner records (whose records the dataset lacks).
+    /// Nothing is served until [`Prebuilt::install`] finds the store holding what it was built
+    /// for. Blocking.
+    pub fn prebuild(
+        dataset: &Dataset,
+        data_version: u64,
+        seed_hash: [u8; 32],
+        directory: &Path,
+    ) -> Result<Prebuilt, Error> {
+        let started = Instant::now();
+        let (documents, valid_until) = documents_of_dataset(dataset);
+        let stamp = Stamp::planned(data_version, seed_hash, valid_until);
+        let building = stored::building_directory(directory);
+        write_building(&building, &documents, &stamp)?;
+        tracing::info!(
+            documents = documents.len(),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            directory = %building.display(),
+            "search index built from the seed while the store writes it"
+        );
+        Ok(Prebuilt {
+            directory: directory.to_owned(),
+            stamp,
+        })
     }
 
     fn serving(index: Index, fields: Fields, disk: Option<Disk>) -> Result<Self, Error> {
@@ -259,6 +271,94 @@ impl SearchIndex {
     }
 }
 
+/// An index built ahead of the seed write it indexes (see [`SearchIndex::prebuild`]), in
+/// its directory's building sibling, not yet served.
+pub struct Prebuilt {
+    directory: std::path::PathBuf,
+    stamp: Stamp,
+}
+
+impl Prebuilt {
+    /// Moves the prebuilt index into place and serves it, if the store now holds exactly what
+    /// it was built for (the seed written, at the data version planned); else leaves it
+    /// and opens or builds the index as [`SearchIndex::open_or_build`] does. Blocking.
+    pub fn install(self, store: &Arc<Store>) -> Result<(SearchIndex, Opened), Error> {
+        let today = chrono::Utc::now().date_naive();
+        match self.stamp.unfit_for(store, today)? {
+            None => {
+                let index = install(store, &self.directory, self.stamp)?;
+                Ok((
+                    index,
+                    Opened::Built {
+                        reason: "the seed changed".to_owned(),
+                    },
+                ))
+            }
+            Some(reason) => {
+                tracing::info!(%reason, "the index built during the seed write does not fit the store");
+                SearchIndex::open_or_build(store, &self.directory)
+            }
+        }
+    }
+}
+
+/// Writes `documents` as a new index with `stamp` in `building`, emptied first.
+fn write_building(building: &Path, documents: &[Document], stamp: &Stamp) -> Result<(), Error> {
+    if building.exists() {
+        std::fs::remove_dir_all(building).map_err(|source| io("clearing", building, source))?;
+    }
+    std::fs::create_dir_all(building).map_err(|source| io("creating", building, source))?;
+    let (schema, fields) = schema::schema();
+    let index = Index::create_in_dir(building, schema)?;
+    write(&index, &fields, documents, Some(stamp))
+}
+
+/// Renames the index committed in `directory`'s building sibling into place and serves it,
+/// stamped `stamp`.
+fn install(store: &Arc<Store>, directory: &Path, stamp: Stamp) -> Result<SearchIndex, Error> {
+    let building = stored::building_directory(directory);
+    stored::replace(&building, directory)
+        .map_err(|source| io("renaming into", directory, source))?;
+    let index = Index::open_in_dir(directory)?;
+    let fields = fields_of(&index).ok_or(Error::MalformedDocument)?;
+    let disk = Disk {
+        store: Arc::downgrade(store),
+        stamp,
+    };
+    SearchIndex::serving(index, fields, Some(disk))
+}
+
+/// Every record of `dataset` as a document, in the order [`documents_of`] reads them from a
+/// store holding it (kind by kind, by code), and the first day one of them changes by date.
+fn documents_of_dataset(dataset: &Dataset) -> (Vec<Document>, Option<NaiveDate>) {
+    struct Collect {
+        today: NaiveDate,
+        documents: Vec<Document>,
+    }
+    impl RecordsVisitor for Collect {
+        type Error = std::convert::Infallible;
+
+        fn visit<T: RecordType>(&mut self, records: &[T]) -> Result<(), Self::Error> {
+            let mut sorted: Vec<&T> = records.iter().collect();
+            sorted.sort_unstable_by(|a, b| a.code().as_str().cmp(b.code().as_str()));
+            let today = self.today;
+            let documents = sorted
+                .into_iter()
+                .filter_map(|r| documents::document(r, today));
+            self.documents.extend(documents);
+            Ok(())
+        }
+    }
+    let today = chrono::Utc::now().date_naive();
+    let mut collect = Collect {
+        today,
+        documents: Vec::new(),
+    };
+    let Ok(()) = dataset.visit(&mut collect);
+    let until = valid_until(&collect.documents, today);
+    (collect.documents, until)
+}
+
 /// Every record of `store` as a document (a retired course is not offered, so it is not
 /// indexed), and the first day on which one of them changes by date.
 fn documents_of(store: &Store) -> Result<(Vec<Document>, Option<NaiveDate>), Error> {
@@ -285,13 +385,17 @@ fn documents_of(store: &Store) -> Result<(Vec<Document>, Option<NaiveDate>), Err
         documents: Vec::new(),
     };
     visit_kinds(&mut collect)?;
-    let documents = collect.documents;
-    let mut valid_until = None;
-    for document in &documents {
-        valid_until = earliest(valid_until, document.retired_on);
-        valid_until = earliest(valid_until, changes_on(document, today));
-    }
-    Ok((documents, valid_until))
+    let until = valid_until(&collect.documents, today);
+    Ok((collect.documents, until))
+}
+
+/// The first day on which one of `documents` changes by date: a course retires, or an
+/// organisation closes.
+fn valid_until(documents: &[Document], today: NaiveDate) -> Option<NaiveDate> {
+    documents.iter().fold(None, |until, document| {
+        let until = earliest(until, document.retired_on);
+        earliest(until, changes_on(document, today))
+    })
 }
 
 /// The document of the record `reference` names, as `store` holds it on `today`, if it is

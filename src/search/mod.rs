@@ -40,7 +40,7 @@ use tantivy::{Index, IndexReader, TantivyDocument};
 
 use crate::domain::{Code, RecordKind, RecordRef};
 
-pub use build::Opened;
+pub use build::{Opened, Prebuilt};
 
 /// The most hits one search returns.
 pub const MAX_HITS: usize = 100;

@@ -11,6 +11,12 @@
 //! place. A crash while writing leaves a directory that is not served, so it costs a
 //! rebuild, never a wrong answer.
 //!
+//! On a first start (or a reseed) with no partner records, the index is built from the new
+//! dataset while the store writes it, stamped with the data version and seed hash the write
+//! will leave, in `search-index.building/`; it is renamed into place only after the write
+//! commits and the store's stamp is found equal, so an index built for a write that failed
+//! is never served.
+//!
 //! A write indexed while serving (a partner's course, an operator's organisation) stamps the
 //! index with the store's new data version when that write is the only one since the last
 //! stamp, which is the case unless two writes overlap; otherwise it stamps the index stale,
@@ -61,6 +67,21 @@ impl Stamp {
                 .map(|hash| blake3::Hash::from(hash).to_hex().to_string()),
             valid_until,
         })
+    }
+
+    /// The stamp of an index built, ahead of the write, for the seed with `seed_hash` that the
+    /// store is about to hold at `data_version` (see `SearchIndex::prebuild`).
+    pub(super) fn planned(
+        data_version: u64,
+        seed_hash: [u8; 32],
+        valid_until: Option<NaiveDate>,
+    ) -> Self {
+        Self {
+            derivation: derivation(),
+            data_version: Some(data_version),
+            seed_hash: Some(blake3::Hash::from(seed_hash).to_hex().to_string()),
+            valid_until,
+        }
     }
 
     /// Why an index with this stamp may not be served for `store` on `today`, if it may not.

@@ -1,5 +1,5 @@
 //! Reads `seed/` (curated TOML and registry CSV), validates everything, then writes through
-//! the store in one atomic, flushed batch.
+//! the store (`Store::replace_seed`: durable, and never seen or left half done).
 //!
 //! A load parses every file and collects every problem, reported one per line as
 //! `file:line: field: problem`, before anything is written: a bad seed leaves the store
@@ -117,11 +117,21 @@ pub fn load_from(source: &SeedSource) -> Result<Seed, Error> {
 /// Loads `directory` into `store` unless the store already holds exactly this content.
 /// Blocking work runs on tokio's blocking pool.
 pub async fn ensure_seeded(store: Arc<Store>, source: SeedSource) -> Result<SeedOutcome, Error> {
+    match changed_seed(store.clone(), source).await? {
+        None => Ok(SeedOutcome::Unchanged),
+        Some(seed) => write(store, Arc::new(seed)).await.map(SeedOutcome::Loaded),
+    }
+}
+
+/// The seed of `source`, parsed and validated, unless `store` already holds exactly this
+/// content (`None`). Writes nothing: [`write`] does, so that the caller can start work on
+/// the dataset (the search index) while it is written. Runs on tokio's blocking pool.
+pub async fn changed_seed(store: Arc<Store>, source: SeedSource) -> Result<Option<Seed>, Error> {
     tokio::task::spawn_blocking(move || {
         let files = source.read()?;
         let hash = content_hash(&files);
         if store.seed_hash()? == Some(hash) {
-            return Ok(SeedOutcome::Unchanged);
+            return Ok(None);
         }
         let dataset = build::build(&files).map_err(Error::Invalid)?;
         // The write can take a while on a large seed; say what the server is doing.
@@ -130,10 +140,17 @@ pub async fn ensure_seeded(store: Arc<Store>, source: SeedSource) -> Result<Seed
             records = dataset.n_records(),
             "the seed changed: writing it to the store"
         );
-        Ok(SeedOutcome::Loaded(store.replace_seed(&dataset, hash)?))
+        Ok(Some(Seed { dataset, hash }))
     })
     .await
     .map_err(|error| Error::Task(error.to_string()))?
+}
+
+/// Writes `seed` to `store` (see `Store::replace_seed`), on tokio's blocking pool.
+pub async fn write(store: Arc<Store>, seed: Arc<Seed>) -> Result<SeedWrite, Error> {
+    tokio::task::spawn_blocking(move || Ok(store.replace_seed(&seed.dataset, seed.hash)?))
+        .await
+        .map_err(|error| Error::Task(error.to_string()))?
 }
 
 fn content_hash(files: &[tables::SeedFile]) -> [u8; 32] {

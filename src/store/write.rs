@@ -1,10 +1,12 @@
-//! Writes: replacing the seeded knowledge in one atomic, durable transaction.
+//! Writes: replacing the seeded knowledge, atomically to readers and crashes, durably.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::backend::{Changed, Transaction};
 use super::keys::{edge_key, edge_parts, organisation_kind_key, record_reference_key};
 use super::partner::PARTNER_RECORDS_TREE;
+#[cfg(test)]
+use super::record_tree_name;
 use super::{codec, meta, Direction, Result, Store, META_TREE};
 use crate::domain::{Dataset, Edge, RecordKind, RecordType, RecordsVisitor};
 
@@ -21,9 +23,16 @@ pub struct SeedWrite {
 type TreeContents = HashMap<String, BTreeMap<Vec<u8>, Vec<u8>>>;
 
 impl Store {
-    /// Replaces the seeded knowledge with `dataset` in one transaction over every tree, records
-    /// `seed_hash`, bumps the data version and commits durably before returning. A reader sees
-    /// either the old knowledge or the new, never a mix. Blocking: call from `spawn_blocking`.
+    /// Replaces the seeded knowledge with `dataset`, records `seed_hash`, bumps the data
+    /// version and commits durably before returning. Blocking: call from `spawn_blocking`.
+    ///
+    /// On PostgreSQL it is one transaction over every tree: a reader in any process sees
+    /// either the old knowledge or the new, never a mix. On sled, where only this process
+    /// opens the store and it seeds before it serves, the write goes in steps (see
+    /// `Backend::write_in_steps`): the seed hash is removed first and written again last,
+    /// so a crash part-way leaves a store without a seed hash, which the next start seeds
+    /// again (the seed is then written over whatever part of it is there) and for which no
+    /// stored search index is served.
     ///
     /// Records partners published through the API, and their links, are neither removed
     /// nor overwritten: a seed record with the same code as one of them is left out.
@@ -39,8 +48,12 @@ impl Store {
         let mut names = listed.clone();
         names.push(META_TREE);
         let mut outcome = None;
-        self.backend
-            .transaction(&names, &listed, &mut |transaction| {
+        self.backend.write_in_steps(
+            &names,
+            &listed,
+            META_TREE,
+            &mut |transaction| begin_seed(transaction, seed_hash),
+            &mut |transaction| {
                 outcome = Some(write_seed(
                     transaction,
                     &contents,
@@ -48,10 +61,16 @@ impl Store {
                     seed_hash,
                 )?);
                 Ok(())
-            })?;
+            },
+        )?;
         let outcome = outcome.expect("a committed transaction ran its work");
         self.live.committed(outcome.data_version);
         Ok(outcome)
+    }
+
+    /// Whether partners or operators published records of their own (which a reseed keeps).
+    pub fn has_partner_records(&self) -> Result<bool> {
+        Ok(self.backend.len(PARTNER_RECORDS_TREE)? > 0)
     }
 
     fn contents_of(&self, dataset: &Dataset) -> Result<TreeContents> {
@@ -76,7 +95,18 @@ impl Store {
     }
 }
 
-/// The seed write inside its transaction.
+/// Where a backend writes a seed in steps (sled), the step before the others: unless the
+/// store already holds this seed, forget the seed hash, so that a store a crash leaves
+/// holding part of the new seed is written again by the next start, and no search index
+/// stamped with the old hash is served for it. The last step records the new hash.
+fn begin_seed(transaction: &mut dyn Transaction, seed_hash: [u8; 32]) -> Result<()> {
+    if transaction.get(META_TREE, meta::SEED_HASH)?.as_deref() != Some(&seed_hash[..]) {
+        transaction.remove(META_TREE, meta::SEED_HASH)?;
+    }
+    Ok(())
+}
+
+/// The seed write inside its transaction (or its steps).
 fn write_seed(
     transaction: &mut dyn Transaction,
     contents: &TreeContents,
@@ -182,4 +212,74 @@ fn add_edge(contents: &mut TreeContents, edge: &Edge) -> Result<()> {
     let in_tree = contents.entry(incoming).or_default();
     in_tree.insert(edge_key(&edge.to, &edge.from), value);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Error;
+
+    /// A seed: an empty dataset is enough, the steps do not depend on what is written.
+    fn seed() -> (Dataset, [u8; 32]) {
+        (Dataset::default(), [1; 32])
+    }
+
+    #[test]
+    fn a_seed_write_cut_short_leaves_a_store_that_the_next_start_seeds_again() {
+        let directory = tempfile::tempdir().unwrap();
+        let (dataset, hash) = seed();
+        let store = Store::open(directory.path()).unwrap();
+        let first = store.replace_seed(&dataset, hash).unwrap();
+        assert_eq!(store.seed_hash().unwrap(), Some(hash));
+
+        // A new seed's write dies after its first steps (as a crash would end it): part of
+        // it is in the trees, its last step (the seed hash, the data version) never ran.
+        let tree = record_tree_name(RecordKind::Course);
+        let error = store
+            .backend
+            .write_in_steps(
+                &[tree.as_str(), META_TREE],
+                &[],
+                META_TREE,
+                &mut |transaction| begin_seed(transaction, [7; 32]),
+                &mut |transaction| {
+                    transaction.insert(&tree, b"half-written-course", b"?")?;
+                    Err(Error::Task("killed".to_owned()))
+                },
+            )
+            .unwrap_err();
+        assert!(matches!(error, Error::Task(_)), "{error}");
+        drop(store);
+
+        let store = Store::open(directory.path()).unwrap();
+        assert_eq!(
+            store.seed_hash().unwrap(),
+            None,
+            "a store holding part of a seed must not claim any seed, or it would not be seeded again"
+        );
+        assert_eq!(store.data_version().unwrap(), first.data_version);
+
+        let again = store.replace_seed(&dataset, hash).unwrap();
+        assert_eq!(store.seed_hash().unwrap(), Some(hash));
+        assert_eq!(again.data_version, first.data_version + 1);
+        assert_eq!(again.n_removed, 1, "the half-written record is removed");
+        assert!(store
+            .backend
+            .get(&tree, b"half-written-course")
+            .unwrap()
+            .is_none());
+        assert_eq!(store.backend.len(&tree).unwrap(), dataset.courses.len());
+    }
+
+    #[test]
+    fn a_seed_already_held_is_not_written_again() {
+        let directory = tempfile::tempdir().unwrap();
+        let (dataset, hash) = seed();
+        let store = Store::open(directory.path()).unwrap();
+        let first = store.replace_seed(&dataset, hash).unwrap();
+        let again = store.replace_seed(&dataset, hash).unwrap();
+        assert_eq!(again.n_records, 0);
+        assert_eq!(again.data_version, first.data_version);
+        assert_eq!(store.seed_hash().unwrap(), Some(hash));
+    }
 }

@@ -72,6 +72,29 @@ pub(crate) trait Backend: Send + Sync {
         work: &mut dyn FnMut(&mut dyn Transaction) -> Result<()>,
     ) -> Result<()>;
 
+    /// Runs `work` like [`Backend::transaction`], for one write too large to buffer (a
+    /// seed), made before the store serves anything. A backend may apply it in steps: `begin`
+    /// in a transaction of its own, then each write of `work` to a tree other than `last` as
+    /// it is made, then its writes to `last` together, each step durable before the next.
+    /// A crash part-way then leaves `begin`'s writes and part of the rest, so `begin` must
+    /// mark the store as holding part of a write (the seed write removes the seed hash, so
+    /// the next start writes the seed again) and `work`'s writes to `last` undo that mark.
+    /// Reads in `work` see the store as `begin` left it, not `work`'s own writes.
+    ///
+    /// By default (PostgreSQL, where other processes read while it is written) `begin` is
+    /// skipped and `work` is one transaction.
+    fn write_in_steps(
+        &self,
+        trees: &[&str],
+        listed: &[&str],
+        last: &str,
+        begin: &mut dyn FnMut(&mut dyn Transaction) -> Result<()>,
+        work: &mut dyn FnMut(&mut dyn Transaction) -> Result<()>,
+    ) -> Result<()> {
+        let _ = (last, begin);
+        self.transaction(trees, listed, work)
+    }
+
     /// Calls `visit` with every (tree, key, value) of the store, in tree-name order, then key
     /// order, for a backup.
     fn visit_all(&self, visit: &mut Visit<'_>) -> Result<()>;
