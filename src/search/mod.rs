@@ -169,7 +169,7 @@ impl SearchIndex {
                 hits: Vec::new(),
             });
         }
-        let snippets = snippets::Snippets::new(&searcher, &plan.matching(), &f)?;
+        let snippets = snippets::Snippets::new(&searcher, &plan, &f)?;
         let mut hits = Vec::with_capacity(page.len());
         for (score, address) in page {
             let doc: TantivyDocument = searcher.doc(address)?;

@@ -16,10 +16,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use tantivy::query::{
-    BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
-};
-use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::query::{BoostQuery, FuzzyTermQuery, PhraseQuery, Query};
+use tantivy::schema::Field;
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Searcher, Term};
 
@@ -39,12 +37,19 @@ const FUZZY_BOOST: f32 = 2.0;
 /// The clauses of one search.
 pub(super) struct Plan {
     /// What matches, each scored for every record it matches: the words, each in one field
-    /// with its boost (scored as a tantivy term query with that boost would score them)...
-    pub(super) words: Vec<(Term, f32)>,
+    /// that holds it (scored as a tantivy term query with its boost would score them)...
+    pub(super) words: Vec<Word>,
     /// ...and the quoted phrases and fuzzy matches.
     pub(super) others: Vec<Box<dyn Query>>,
     /// What only adds to the score of a record that matches already.
     pub(super) pairs: Vec<Pair>,
+}
+
+/// A word in one field, with its boost and how many records hold it there (at least one).
+pub(super) struct Word {
+    pub(super) term: Term,
+    pub(super) boost: f32,
+    pub(super) frequency: u64,
 }
 
 /// Two words side by side in one field, scored as a phrase (BM25 of how often they occur
@@ -61,19 +66,36 @@ impl Pair {
 }
 
 impl Plan {
-    /// The matching clauses as one query: for the words to highlight in snippets (the
-    /// pairs' words are among them).
-    pub(super) fn matching(&self) -> BooleanQuery {
-        let words = self.words.iter().map(|(term, boost)| {
-            let query = TermQuery::new(term.clone(), IndexRecordOption::WithFreqs);
-            boosted(query, *boost)
-        });
-        BooleanQuery::new(
-            words
-                .chain(self.others.iter().map(|clause| clause.box_clone()))
-                .map(|clause| (Occur::Should, clause))
-                .collect(),
-        )
+    /// The text of the words and phrase words in `field`, each with how many records hold
+    /// it: the words a snippet of `field` highlights.
+    pub(super) fn words_in(
+        &self,
+        searcher: &Searcher,
+        field: Field,
+    ) -> Result<Vec<(String, u64)>, Error> {
+        let mut found: Vec<(String, u64)> = self
+            .words
+            .iter()
+            .filter(|word| word.term.field() == field)
+            .filter_map(|word| Some((word.term.value().as_str()?.to_owned(), word.frequency)))
+            .collect();
+        let mut others = Vec::new();
+        for clause in &self.others {
+            clause.query_terms(&mut |term, _| {
+                if term.field() == field {
+                    others.push(term.clone());
+                }
+            });
+        }
+        for term in others {
+            if let Some(text) = term.value().as_str() {
+                let frequency = searcher.doc_freq(&term)?;
+                if frequency > 0 && !found.iter().any(|(known, _)| known == text) {
+                    found.push((text.to_owned(), frequency));
+                }
+            }
+        }
+        Ok(found)
     }
 }
 
@@ -109,10 +131,20 @@ pub(super) fn text_query(
         return Ok(None);
     }
 
-    let mut terms: Vec<(Term, f32)> = Vec::new();
+    let mut terms: Vec<Word> = Vec::new();
+    let mut known: BTreeSet<&str> = BTreeSet::new();
     for (word, times) in &searched {
         for (field, boost) in fields.searched() {
-            terms.push((Term::from_field_text(field, word), boost * times));
+            let term = Term::from_field_text(field, word);
+            let frequency = searcher.doc_freq(&term)?;
+            if frequency > 0 {
+                known.insert(word);
+                terms.push(Word {
+                    term,
+                    boost: boost * times,
+                    frequency,
+                });
+            }
         }
     }
     let mut clauses: Vec<Box<dyn Query>> = Vec::new();
@@ -157,7 +189,11 @@ pub(super) fn text_query(
     let mut fuzzy_words = 0;
     for word in distinct {
         let length = word.chars().count();
-        if length < 5 || fuzzy_words >= MAX_FUZZY_WORDS || is_known(searcher, fields, word)? {
+        if length < 5
+            || fuzzy_words >= MAX_FUZZY_WORDS
+            || known.contains(word.as_str())
+            || (!searched.contains_key(word) && is_known(searcher, fields, word)?)
+        {
             continue;
         }
         fuzzy_words += 1;

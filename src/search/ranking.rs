@@ -31,7 +31,7 @@ use tantivy::{
     TERMINATED,
 };
 
-use super::query::{Pair, Plan};
+use super::query::{self, Pair, Plan};
 use super::schema::{kind_id, CURRENT_FIELD, KIND_FIELD};
 use super::wording::Intent;
 use super::{Error, MAX_HITS};
@@ -181,15 +181,16 @@ struct Word<'a> {
 /// The BM25 weights of `words`, as a tantivy term query with the same boost has them. A
 /// weight carries a table for its field's average length, the slow part of making one; it is
 /// made once per field, and each word's is that field's, scaled by its idf and boost.
-fn word_weights<'a>(searcher: &Searcher, words: &'a [(Term, f32)]) -> Result<Vec<Word<'a>>, Error> {
+fn word_weights<'a>(searcher: &Searcher, words: &'a [query::Word]) -> Result<Vec<Word<'a>>, Error> {
     let documents = Bm25StatisticsProvider::total_num_docs(searcher)?;
     let mut per_field: HashMap<Field, Bm25Weight> = HashMap::new();
     let mut weights = Vec::with_capacity(words.len());
-    for (term, boost) in words {
-        let frequency = searcher.doc_freq(term)?;
-        if frequency == 0 {
-            continue;
-        }
+    for query::Word {
+        term,
+        boost,
+        frequency,
+    } in words
+    {
         let field = term.field();
         let base = match per_field.entry(field) {
             Entry::Occupied(base) => base.into_mut(),
@@ -201,7 +202,7 @@ fn word_weights<'a>(searcher: &Searcher, words: &'a [(Term, f32)]) -> Result<Vec
                 ))
             }
         };
-        let weight = base.boost_by(boost * idf(frequency, documents) / idf(0, documents));
+        let weight = base.boost_by(boost * idf(*frequency, documents) / idf(0, documents));
         weights.push(Word { term, weight });
     }
     Ok(weights)
