@@ -4,13 +4,14 @@
 //! the index does not hold at all (a typo: "Frankin", "Bevin") also with a fuzzy match on
 //! names and aliases (edit distance 1 from 5 letters, 2 from 8).
 //!
-//! The query is built directly, not through tantivy's query parser, as a [`Plan`] of two lists
-//! of clauses. The *matching* clauses (term, quoted-phrase and fuzzy queries) decide which
-//! records match, and every match is scored by them. The *pair* clauses (neighbouring words as
-//! phrases) only add to the score of the best candidates (`ranking.rs`): a record matching a
-//! pair holds both its words, so it matches already, and scoring a phrase means reading word
-//! positions, which over every record holding two common words ("NHS trust") would cost more
-//! than the rest of the search. A word that occurs several times (in the question and in the
+//! The query is built directly, not through tantivy's query parser, as a [`Plan`]. Its
+//! *matching* clauses decide which records match, and every match is scored by them: the
+//! words (each in each field that holds it, with how many records do, looked up once), the
+//! quoted phrases and the fuzzy matches. Its *pairs* (neighbouring words as phrases) only add
+//! to the score of the best candidates (`ranking.rs`): a record matching a pair holds both its
+//! words, so it matches already, and scoring a phrase means reading word positions, which over
+//! every record holding two common words ("NHS trust") would cost more than the rest of the
+//! search. A word that occurs several times (in the question and in the
 //! wording it maps to) is one term query per field with its boost multiplied accordingly,
 //! which scores exactly as the repeated clauses would, for less work.
 
@@ -164,8 +165,8 @@ pub(super) fn text_query(
     }
     let mut pair_clauses: Vec<Pair> = Vec::new();
     for (pair, times) in phrases {
-        // A pair of quoted words, neither searched as a word, can match where nothing else
-        // does: it decides what matches, as it always did.
+        // A pair of quoted words, neither searched as a word, can match where no word clause
+        // does: it decides what matches.
         let adds_only = pair.iter().any(|word| searched.contains_key(word));
         for (field, boost) in [
             (fields.name, NAME_BOOST),

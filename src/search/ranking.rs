@@ -1,11 +1,13 @@
 //! Ranking one search: the kinds asked for as a filter, the exact number of matches of those
 //! kinds, and the best [`MAX_HITS`] by score.
 //!
-//! The kinds filter works on runs of consecutive documents of one kind ([`KindRuns`], read
-//! once per segment from the `kind_id` fast field and kept while the segment lives): the
-//! matching clauses' postings are read only inside the runs of the kinds asked for and seek
-//! over the others. Records are indexed kind by kind, so a kind left out (posts, by default:
-//! most of the records of a grown graph) costs a seek per run, not a look at each record.
+//! The kinds filter works on runs of consecutive documents of one kind and currency
+//! ([`KindRuns`], read once per segment from the `kind_id` and `current` fast fields and kept
+//! while the segment lives): the matching clauses' postings are read only inside the runs of
+//! the kinds asked for and seek over the others. A build indexes records kind by kind, and a
+//! write's records go to a segment of their own, so a kind left out (posts, by default: most
+//! of the records of a grown graph) costs a seek per run, not a look at each record; were
+//! kinds ever interleaved, the runs would be shorter and the answer the same.
 //!
 //! Inside the runs every record matching a clause is counted and scored (a union of the
 //! clauses' postings, a window of documents at a time), so the count is exact. The score is
