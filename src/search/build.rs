@@ -147,6 +147,7 @@ impl SearchIndex {
             reader,
             writing: Mutex::new(disk),
             fields,
+            kind_runs: Default::default(),
         })
     }
 

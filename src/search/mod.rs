@@ -11,11 +11,13 @@
 //! ×1.5, `body` ×1 (including the quotes the record cites). What each kind indexes is in
 //! `documents.rs`. A question's wording is read for what it asks (`wording.rs`: a topic for
 //! "what is", a figure for "how many"...) and mapped to the records' words; the query is built
-//! from its words, neighbouring pairs and fuzzy matches for typos (`query.rs`). User text never
-//! reaches tantivy's query syntax, so no input can be a query syntax error. The kinds asked
-//! for are a filter, the total is counted exactly, and the score is weighted by intent and
-//! by whether a record is current, in one pass (`ranking.rs`). Only the page asked for is
-//! loaded and given snippets (`snippets.rs`).
+//! from its words, quoted phrases and fuzzy matches for typos, with neighbouring pairs as
+//! phrases that only add to a score (`query.rs`). User text never reaches tantivy's query
+//! syntax, so no input can be a query syntax error. The kinds asked for are a filter applied
+//! to runs of documents before anything is read, the total is counted exactly, the score is
+//! weighted by intent and by whether a record is current, and the pairs reorder the best
+//! candidates (`ranking.rs`). Only the page asked for is loaded and given snippets
+//! (`snippets.rs`).
 //!
 //! Posts ("Chief Executive, X NHS Trust", ~2,300 near-identical records) are indexed by name
 //! and holder only, and left out of results unless the caller asks for the post kind: they
@@ -96,6 +98,8 @@ pub struct SearchIndex {
     /// a time), with the stored index's stamp when it is on disk.
     writing: Mutex<Option<build::Disk>>,
     fields: schema::Fields,
+    /// Where each segment's documents of each kind lie, for the kinds filter.
+    kind_runs: ranking::KindRuns,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -146,15 +150,14 @@ impl SearchIndex {
             .tokenizers()
             .get(schema::TOKENIZER)
             .unwrap_or_else(schema::analyzer);
-        let Some(matching) = query::text_query(&searcher, &f, &mut analyzer, &text, intent)? else {
+        let Some(plan) = query::text_query(&searcher, &f, &mut analyzer, &text, intent)? else {
             return Ok(Results {
                 total: 0,
                 hits: Vec::new(),
             });
         };
-        let wanted = ranks.end.min(MAX_HITS);
-        let collector = ranking::Ranking::new(kinds, intent, wanted);
-        let (total, top) = searcher.search(&*matching, &collector)?;
+        let (total, top) =
+            ranking::Ranking::new(kinds, intent).rank(&searcher, &plan, &self.kind_runs)?;
         let page: Vec<_> = top
             .into_iter()
             .skip(ranks.start)
@@ -166,7 +169,7 @@ impl SearchIndex {
                 hits: Vec::new(),
             });
         }
-        let snippets = snippets::Snippets::new(&searcher, &*matching, &f)?;
+        let snippets = snippets::Snippets::new(&searcher, &plan, &f)?;
         let mut hits = Vec::with_capacity(page.len());
         for (score, address) in page {
             let doc: TantivyDocument = searcher.doc(address)?;

@@ -2,10 +2,13 @@
 //! words between `«` and `»` (plain text, nothing escaped); without a match, the summary's
 //! first [`FALLBACK_SNIPPET_CHARS`] characters. Made only for the hits of the page asked for.
 
-use tantivy::query::Query;
-use tantivy::snippet::{Snippet, SnippetGenerator};
-use tantivy::{Searcher, TantivyDocument};
+use std::collections::BTreeMap;
 
+use tantivy::schema::Field;
+use tantivy::snippet::{Snippet, SnippetGenerator};
+use tantivy::{Score, Searcher, TantivyDocument};
+
+use super::query::Plan;
 use super::schema::Fields;
 use super::Error;
 
@@ -19,17 +22,27 @@ pub(super) struct Snippets {
 }
 
 impl Snippets {
-    /// Snippet makers for the hits of `query`.
-    pub(super) fn new(
-        searcher: &Searcher,
-        query: &dyn Query,
-        fields: &Fields,
-    ) -> Result<Self, Error> {
-        let mut summary = SnippetGenerator::create(searcher, query, fields.summary)?;
-        summary.set_max_num_chars(FALLBACK_SNIPPET_CHARS);
-        let mut body = SnippetGenerator::create(searcher, query, fields.body)?;
-        body.set_max_num_chars(FALLBACK_SNIPPET_CHARS);
-        Ok(Self { summary, body })
+    /// Snippet makers for the hits of `plan`.
+    pub(super) fn new(searcher: &Searcher, plan: &Plan, fields: &Fields) -> Result<Self, Error> {
+        let generator = |field: Field| -> Result<SnippetGenerator, Error> {
+            // Rarer words weigh more in choosing the fragment, as in `SnippetGenerator::create`.
+            let words: BTreeMap<String, Score> = plan
+                .words_in(searcher, field)?
+                .into_iter()
+                .map(|(word, frequency)| (word, 1.0 / (1.0 + frequency as Score)))
+                .collect();
+            let analyzer = searcher.index().tokenizer_for_field(field)?;
+            Ok(SnippetGenerator::new(
+                words,
+                analyzer,
+                field,
+                FALLBACK_SNIPPET_CHARS,
+            ))
+        };
+        Ok(Self {
+            summary: generator(fields.summary)?,
+            body: generator(fields.body)?,
+        })
     }
 
     /// The snippet of `doc`, whose summary as shown is `summary`.
