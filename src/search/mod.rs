@@ -30,6 +30,7 @@ mod build;
 mod documents;
 mod query;
 mod ranking;
+mod runs;
 mod schema;
 mod snippets;
 mod stored;
@@ -99,7 +100,7 @@ pub struct SearchIndex {
     writing: Mutex<Option<build::Disk>>,
     fields: schema::Fields,
     /// Where each segment's documents of each kind lie, for the kinds filter.
-    kind_runs: ranking::KindRuns,
+    kind_runs: runs::KindRuns,
 }
 
 impl std::fmt::Debug for SearchIndex {

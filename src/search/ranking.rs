@@ -2,7 +2,7 @@
 //! kinds, and the best [`MAX_HITS`] by score.
 //!
 //! The kinds filter works on runs of consecutive documents of one kind and currency
-//! ([`KindRuns`], read once per segment from the `kind_id` and `current` fast fields and kept
+//! ([`KindRuns`](super::runs::KindRuns), read once per segment from the `kind_id` and `current` fast fields and kept
 //! while the segment lives): the matching clauses' postings are read only inside the runs of
 //! the kinds asked for and seek over the others. A build indexes records kind by kind, and a
 //! write's records go to a segment of their own, so a kind left out (posts, by default: most
@@ -22,19 +22,18 @@
 use std::cmp::Ordering;
 use std::collections::hash_map::Entry;
 use std::collections::{BinaryHeap, HashMap};
-use std::sync::{Arc, Mutex};
 
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::SegmentPostings;
 use tantivy::query::{Bm25StatisticsProvider, Bm25Weight, EnableScoring, Scorer, Weight};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{
-    DocAddress, DocId, DocSet, Postings, Score, Searcher, SegmentId, SegmentReader, Term,
-    TERMINATED,
+    DocAddress, DocId, DocSet, Postings, Score, Searcher, SegmentReader, Term, TERMINATED,
 };
 
 use super::query::{self, Pair, Plan};
-use super::schema::{kind_id, CURRENT_FIELD, KIND_FIELD};
+use super::runs::{KindRuns, Run};
+use super::schema::kind_id;
 use super::wording::Intent;
 use super::{Error, MAX_HITS};
 use crate::domain::RecordKind;
@@ -46,71 +45,6 @@ const NOT_CURRENT_FACTOR: f32 = 0.3;
 /// Documents scored together: the union of the clauses' postings is summed in a buffer of
 /// this many documents at a time.
 const WINDOW: u32 = 4096;
-
-/// A run of consecutive documents of one segment with the same `kind_id` (`None`: no kind)
-/// and the same currency.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Run {
-    start: DocId,
-    end: DocId,
-    kind: Option<u64>,
-    current: bool,
-}
-
-/// The runs of each segment searched so far, kept while the segment is served.
-#[derive(Debug, Default)]
-pub(super) struct KindRuns(Mutex<HashMap<SegmentId, Arc<Vec<Run>>>>);
-
-impl KindRuns {
-    /// The runs of `reader`'s segment, read once per segment; the runs of segments
-    /// `searcher` no longer holds are dropped.
-    fn of(&self, searcher: &Searcher, reader: &SegmentReader) -> Arc<Vec<Run>> {
-        let id = reader.segment_id();
-        if let Some(runs) = self.lock().get(&id) {
-            return runs.clone();
-        }
-        let runs = Arc::new(runs_of(reader));
-        let mut cache = self.lock();
-        cache.retain(|kept, _| {
-            searcher
-                .segment_readers()
-                .iter()
-                .any(|reader| reader.segment_id() == *kept)
-        });
-        cache.insert(id, runs.clone());
-        runs
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<SegmentId, Arc<Vec<Run>>>> {
-        // The map holds only whole entries: one left by a panicking search is still right.
-        self.0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-}
-
-fn runs_of(reader: &SegmentReader) -> Vec<Run> {
-    let kinds = reader.fast_fields().u64(KIND_FIELD).ok();
-    let currents = reader.fast_fields().u64(CURRENT_FIELD).ok();
-    let mut runs: Vec<Run> = Vec::new();
-    for doc in 0..reader.max_doc() {
-        let kind = kinds.as_ref().and_then(|column| column.first(doc));
-        let current = currents
-            .as_ref()
-            .and_then(|column| column.first(doc))
-            .is_none_or(|value| value == 1);
-        match runs.last_mut() {
-            Some(run) if run.kind == kind && run.current == current => run.end = doc + 1,
-            _ => runs.push(Run {
-                start: doc,
-                end: doc + 1,
-                kind,
-                current,
-            }),
-        }
-    }
-    runs
-}
 
 /// What one search keeps of each record: which kinds, and the factors of its score.
 pub(super) struct Ranking {
