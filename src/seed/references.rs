@@ -115,7 +115,7 @@ impl RecordsVisitor for Checker<'_> {
 
     fn visit<T: RecordType>(&mut self, records: &[T]) -> Result<(), Infallible> {
         for record in records {
-            // Registry records have no place: registry.rs checks their links.
+            // Registry records have no place: registry/builder.rs checks their links.
             let Some(place) = self.places.get(&record.reference()).copied() else {
                 continue;
             };

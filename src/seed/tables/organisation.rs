@@ -1,4 +1,4 @@
-//! `[[organisation]]`: the curated organisations (the registry's are read in `registry.rs`).
+//! `[[organisation]]`: the curated organisations (the registry's are read in `registry/`).
 
 use serde::Deserialize;
 use toml::value::Datetime;
