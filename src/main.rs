@@ -59,12 +59,12 @@ enum Command {
         #[command(flatten)]
         data: DataConfig,
     },
-    /// Restore a backup as the data directory (the server must be stopped).
-    /// Publishes courses on a stopped server's store, as the partner API would.
+    /// Publish courses on a stopped server's store, as the partner API would.
     Courses {
         #[command(subcommand)]
         command: CoursesCommand,
     },
+    /// Restore a backup as the data directory (the server must be stopped).
     Restore {
         /// The backup file, as `backup` wrote it; verified whole before anything is written.
         #[arg(long)]
@@ -474,5 +474,49 @@ fn open_store(data: &DataConfig) -> anyhow::Result<nhs_leadership_graph::store::
         )
         .context("opening the PostgreSQL store"),
         None => nhs_leadership_graph::api_keys::open(&data.data_dir()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    #[test]
+    fn every_subcommand_is_described_by_its_own_words() {
+        let cli = Cli::command();
+        let mut seen = Vec::new();
+        for sub in cli.get_subcommands().filter(|sub| sub.get_name() != "help") {
+            let about = sub
+                .get_about()
+                .unwrap_or_else(|| panic!("`{}` has no description", sub.get_name()))
+                .to_string();
+            assert!(
+                !seen.contains(&about),
+                "`{}` repeats another's description",
+                sub.get_name()
+            );
+            seen.push(about);
+        }
+    }
+
+    #[test]
+    fn restore_and_courses_say_what_they_do() {
+        let cli = Cli::command();
+        let about = |name: &str| {
+            let sub = cli.find_subcommand(name).expect(name);
+            sub.get_about().expect(name).to_string()
+        };
+        assert!(
+            about("restore").starts_with("Restore a backup"),
+            "{}",
+            about("restore")
+        );
+        assert!(
+            about("courses").starts_with("Publish courses"),
+            "{}",
+            about("courses")
+        );
     }
 }
