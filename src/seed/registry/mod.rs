@@ -4,7 +4,7 @@
 //!
 //! See `seed/registry/SOURCES.md` for where each column comes from and its gaps.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 use serde::de::DeserializeOwned;
@@ -161,12 +161,13 @@ pub(crate) fn read(files: &[SeedFile], problems: &mut Problems) -> Registry {
                 .map(|row| (&row.value.ods_code, CLOSED_TRUSTS_FILE, row.line)),
         );
     let mut row_citations: BTreeMap<Code, Vec<Citation>> = BTreeMap::new();
+    let mut lines = FileLines::new(files);
     for (code, file, line) in rows_read {
         locations.entry(code.clone()).or_insert((file, line));
         row_citations
             .entry(code.clone())
             .or_default()
-            .extend(row_citation(files, file, line));
+            .extend(lines.row_citation(file, line));
     }
     let mut registry = builder.finish(&trusts, &closed_trusts);
     for organisation in &mut registry.organisations {
@@ -182,18 +183,38 @@ pub(crate) fn read(files: &[SeedFile], problems: &mut Problems) -> Registry {
     registry
 }
 
-/// A registry row cites itself: the CSV row's text, located as `file:line`.
-fn row_citation(files: &[SeedFile], file: &str, line: usize) -> Option<Citation> {
-    let content = &files
-        .iter()
-        .find(|seed| seed.relative_path == file)?
-        .content;
-    let row = content.lines().nth(line.checked_sub(1)?)?;
-    Some(Citation {
-        source: registry_source(),
-        quote: row.to_owned(),
-        location: Some(format!("{file}:{line}")),
-    })
+/// The lines of the registry files, each file split once: every row cites its own line, and
+/// finding the n-th line afresh for each of a large register's rows is quadratic.
+struct FileLines<'a> {
+    files: &'a [SeedFile],
+    lines: HashMap<&'a str, Vec<&'a str>>,
+}
+
+impl<'a> FileLines<'a> {
+    fn new(files: &'a [SeedFile]) -> Self {
+        Self {
+            files,
+            lines: HashMap::new(),
+        }
+    }
+
+    /// A registry row cites itself: the CSV row's text, located as `file:line`.
+    fn row_citation(&mut self, file: &'a str, line: usize) -> Option<Citation> {
+        let files = self.files;
+        let lines = self.lines.entry(file).or_insert_with(|| {
+            files
+                .iter()
+                .find(|seed| seed.relative_path == file)
+                .map(|seed| seed.content.lines().collect())
+                .unwrap_or_default()
+        });
+        let row = lines.get(line.checked_sub(1)?)?;
+        Some(Citation {
+            source: registry_source(),
+            quote: (*row).to_owned(),
+            location: Some(format!("{file}:{line}")),
+        })
+    }
 }
 
 /// The line of `registry/SOURCES.md` that starts with `heading` (e.g. "## trusts.csv: 199
