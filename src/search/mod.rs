@@ -33,6 +33,7 @@ mod ranking;
 mod runs;
 mod schema;
 mod snippets;
+mod stemming;
 mod stored;
 mod wording;
 

@@ -10,12 +10,12 @@ use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, STORED, STRING,
 };
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
-    StopWordFilter, TextAnalyzer,
+    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, StopWordFilter, TextAnalyzer,
 };
 use tantivy::{Index, TantivyDocument};
 
 use super::documents::Document;
+use super::stemming::MemoStemmer;
 use crate::domain::RecordKind;
 
 /// The name the analyzer is registered under in every index.
@@ -88,7 +88,7 @@ pub(super) fn analyzer() -> TextAnalyzer {
         .filter(AsciiFoldingFilter)
         .filter(LowerCaser)
         .filter(StopWordFilter::remove(stop_words))
-        .filter(Stemmer::new(Language::English))
+        .filter(MemoStemmer)
         .build()
 }
 
