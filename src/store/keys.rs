@@ -86,13 +86,8 @@ pub(crate) fn record_reference_key(kind: RecordKind, code: &[u8]) -> Vec<u8> {
     key
 }
 
-/// The second reference of an edge key, or `None` if the key is not one.
-pub(crate) fn edge_second(key: &[u8]) -> Option<RecordRef> {
-    let separator = key.iter().skip(1).position(|byte| *byte == SEPARATOR)? + 1;
-    decode_reference(&key[separator + 1..])
-}
-
-fn decode_reference(bytes: &[u8]) -> Option<RecordRef> {
+/// The reference `reference_key` encoded, or `None` if `bytes` is not one.
+pub(crate) fn decode_reference(bytes: &[u8]) -> Option<RecordRef> {
     let (tag, code) = bytes.split_first()?;
     let kind = kind_from_tag(*tag)?;
     let code = Code::parse(std::str::from_utf8(code).ok()?).ok()?;
@@ -113,7 +108,11 @@ mod tests {
             &reference("organisation:QWE"),
             &reference("organisation:RJ1"),
         );
-        assert_eq!(edge_second(&key), Some(reference("organisation:RJ1")));
+        let (_, second) = edge_parts(&key).unwrap();
+        assert_eq!(
+            decode_reference(second),
+            Some(reference("organisation:RJ1"))
+        );
     }
 
     #[test]

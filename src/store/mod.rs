@@ -16,6 +16,7 @@ mod backend;
 pub mod backup;
 mod codec;
 mod keys;
+mod lists;
 mod memo;
 mod organisations;
 mod partner;
@@ -112,7 +113,8 @@ mod meta {
 }
 
 /// Tree names: `meta` (see [`meta`]), `organisations_by_kind` (`[kind byte] code` -> empty),
-/// `record:<kind>` and `out:<relation>` / `in:<relation>`.
+/// `record:<kind>`, the seed's links as lists in `seed-out` and `seed-in:<relation>` (see
+/// `lists.rs`), and partners' links, one key each, in `out:<relation>` / `in:<relation>`.
 const META_TREE: &str = "meta";
 const ORGANISATIONS_BY_KIND_TREE: &str = "organisations_by_kind";
 
@@ -134,6 +136,8 @@ pub struct Store {
     /// The names of the record and edge trees, made once.
     record_trees: HashMap<RecordKind, String>,
     edge_trees: HashMap<(Relation, Direction), String>,
+    /// The names of the seed's incoming link lists, by relation.
+    seed_in_trees: HashMap<Relation, String>,
     /// What every reader shares and every commit (here or, on PostgreSQL, in another
     /// process) updates.
     live: Arc<Live>,
@@ -234,10 +238,15 @@ impl Store {
                 edge_trees.insert((relation, direction), edge_tree_name(relation, direction));
             }
         }
+        let seed_in_trees = Relation::ALL
+            .into_iter()
+            .map(|relation| (relation, lists::seed_in_tree_name(relation)))
+            .collect();
         let store = Self {
             backend,
             record_trees,
             edge_trees,
+            seed_in_trees,
             live,
             reads: AtomicU64::new(0),
         };
@@ -291,6 +300,10 @@ impl Store {
 
     fn edge_tree(&self, relation: Relation, direction: Direction) -> &str {
         &self.edge_trees[&(relation, direction)]
+    }
+
+    fn seed_in_tree(&self, relation: Relation) -> &str {
+        &self.seed_in_trees[&relation]
     }
 }
 

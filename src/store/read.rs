@@ -1,4 +1,4 @@
-//! Reads: point lookups by code, whole-kind listings for root lists, and edge prefix scans.
+//! Reads: point lookups by code, whole-kind listings for root lists, and a record's links.
 //!
 //! A read the memo cannot answer goes to the backend: on sled a page-cache lookup, on
 //! PostgreSQL one round trip that blocks the calling thread until the database answers
@@ -9,7 +9,11 @@ use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 
-use super::keys::{edge_prefix, edge_second, organisation_kind_key_code, organisation_kind_tag};
+use super::keys::{
+    decode_reference, edge_parts, edge_prefix, organisation_kind_key_code, organisation_kind_tag,
+    reference_key,
+};
+use super::lists::{self, Links, SEED_OUT_TREE};
 use super::memo::Listing;
 use super::{codec, meta, Direction, Error, Result, Store, META_TREE};
 use crate::domain::{Code, OrganisationKind, Record, RecordRef, Relation, Validity};
@@ -82,8 +86,8 @@ impl Store {
     }
 
     /// The records `from` is linked to by `relation` in `direction`, with the dates each link
-    /// held, ordered by kind and code. One prefix scan of one index tree, shared like
-    /// [`Store::get`].
+    /// held, ordered by kind and code: the seed's list for `from` (one point read) and the
+    /// partners' links (one prefix scan), shared like [`Store::get`].
     pub fn related(
         &self,
         from: &RecordRef,
@@ -91,16 +95,35 @@ impl Store {
         direction: Direction,
     ) -> Result<Arc<[(RecordRef, Validity)]>> {
         self.live.memo.edges(relation, direction, from, || {
+            let key = reference_key(from);
+            let mut links = match direction {
+                Direction::Outgoing => match self.backend.get(SEED_OUT_TREE, &key)? {
+                    Some(value) => lists::outgoing(&value, relation)?,
+                    None => Links::new(),
+                },
+                Direction::Incoming => {
+                    let tree = self.seed_in_tree(relation);
+                    match self.backend.get(tree, &key)? {
+                        Some(value) => lists::incoming(tree, &value)?,
+                        None => Links::new(),
+                    }
+                }
+            };
             let tree = self.edge_tree(relation, direction);
-            self.backend
-                .scan_prefix(tree, &edge_prefix(from))?
-                .iter()
-                .map(|(key, value)| {
-                    self.count_reads(1);
-                    let to = edge_second(key).ok_or_else(|| Error::MalformedKey {
+            for (key, value) in self.backend.scan_prefix(tree, &edge_prefix(from))? {
+                let (_, second) = edge_parts(&key).ok_or_else(|| Error::MalformedKey {
+                    tree: tree.to_owned(),
+                })?;
+                links.insert(second.to_vec(), codec::decode(|| tree, &value)?);
+            }
+            self.count_reads(links.len() as u64);
+            links
+                .into_iter()
+                .map(|(reference, validity)| {
+                    let to = decode_reference(&reference).ok_or_else(|| Error::MalformedKey {
                         tree: tree.to_owned(),
                     })?;
-                    Ok((to, codec::decode(|| tree, value)?))
+                    Ok((to, validity))
                 })
                 .collect()
         })

@@ -3,12 +3,13 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::backend::{Changed, Transaction};
-use super::keys::{edge_key, edge_parts, organisation_kind_key, record_reference_key};
+use super::keys::{edge_parts, organisation_kind_key, record_reference_key};
+use super::lists::{self, SeedLists};
 use super::partner::PARTNER_RECORDS_TREE;
 #[cfg(test)]
 use super::record_tree_name;
-use super::{codec, meta, Direction, Result, Store, META_TREE};
-use crate::domain::{Dataset, Edge, RecordKind, RecordType, RecordsVisitor};
+use super::{codec, meta, Result, Store, META_TREE};
+use crate::domain::{Dataset, RecordKind, RecordType, RecordsVisitor};
 
 /// What a seed load changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,7 +43,7 @@ impl Store {
     /// and the others, which waited for its lock, find it current and write nothing (they get
     /// a `SeedWrite` with zero records and the current data version).
     pub fn replace_seed(&self, dataset: &Dataset, seed_hash: [u8; 32]) -> Result<SeedWrite> {
-        let contents = self.contents_of(dataset)?;
+        let (contents, n_links) = self.contents_of(dataset)?;
         let mut listed: Vec<&str> = contents.keys().map(String::as_str).collect();
         listed.push(PARTNER_RECORDS_TREE);
         let mut names = listed.clone();
@@ -58,6 +59,7 @@ impl Store {
                     transaction,
                     &contents,
                     dataset.n_records(),
+                    n_links,
                     seed_hash,
                 )?);
                 Ok(())
@@ -73,15 +75,21 @@ impl Store {
         Ok(self.backend.len(PARTNER_RECORDS_TREE)? > 0)
     }
 
-    fn contents_of(&self, dataset: &Dataset) -> Result<TreeContents> {
+    /// The new content of every tree the seed writes, and the number of links in it. The
+    /// per-link trees are named empty: the seed's links go to lists (`lists.rs`), and a
+    /// reseed removes what an older build wrote there, except partners' links.
+    fn contents_of(&self, dataset: &Dataset) -> Result<(TreeContents, usize)> {
         let mut contents = TreeContents::new();
         for name in self.record_trees.values().chain(self.edge_trees.values()) {
             contents.insert(name.clone(), BTreeMap::new());
         }
         dataset.visit(&mut AddRecords(&mut contents))?;
+        let mut lists = SeedLists::default();
         for edge in dataset.edges() {
-            add_edge(&mut contents, &edge)?;
+            lists.add(&edge);
         }
+        let n_links = lists.n_links();
+        contents.extend(lists.into_trees()?);
         let by_kind = contents
             .entry(super::ORGANISATIONS_BY_KIND_TREE.to_owned())
             .or_default();
@@ -91,7 +99,7 @@ impl Store {
                 Vec::new(),
             );
         }
-        Ok(contents)
+        Ok((contents, n_links))
     }
 }
 
@@ -111,6 +119,7 @@ fn write_seed(
     transaction: &mut dyn Transaction,
     contents: &TreeContents,
     n_records: usize,
+    n_links: usize,
     seed_hash: [u8; 32],
 ) -> Result<SeedWrite> {
     let data_version = read_u64(transaction, meta::DATA_VERSION)?;
@@ -126,7 +135,7 @@ fn write_seed(
         .keys(PARTNER_RECORDS_TREE)?
         .into_iter()
         .collect();
-    let (mut n_removed, mut n_edges) = (0, 0);
+    let (mut n_removed, mut n_edges) = (0, n_links);
     for (name, entries) in contents {
         for key in transaction.keys(name)? {
             if !entries.contains_key(&key) && !belongs_to_partner(name, &key, &partner) {
@@ -136,10 +145,23 @@ fn write_seed(
         }
         for (key, value) in entries {
             if belongs_to_partner(name, key, &partner) {
+                if name == lists::SEED_OUT_TREE {
+                    n_edges -= lists::n_outgoing(value)?;
+                }
                 continue;
             }
-            transaction.insert(name, key, value)?;
-            n_edges += usize::from(name.starts_with("out:"));
+            if partner.is_empty() || !lists::is_list_tree(name) {
+                transaction.insert(name, key, value)?;
+                continue;
+            }
+            let (value, dropped) = lists::without_partner(name, value, &partner)?;
+            if name == lists::SEED_OUT_TREE {
+                n_edges -= dropped;
+            }
+            match value {
+                Some(value) => transaction.insert(name, key, &value)?,
+                None => transaction.remove(name, key)?,
+            }
         }
     }
     let data_version = data_version + 1;
@@ -178,6 +200,9 @@ fn belongs_to_partner(name: &str, key: &[u8], partner: &HashSet<Vec<u8>>) -> boo
             partner.contains(&record_reference_key(RecordKind::Organisation, code))
         });
     }
+    if lists::is_list_tree(name) {
+        return partner.contains(key);
+    }
     if name.starts_with("out:") || name.starts_with("in:") {
         return edge_parts(key)
             .is_some_and(|(first, second)| partner.contains(first) || partner.contains(second));
@@ -203,21 +228,12 @@ impl RecordsVisitor for AddRecords<'_> {
     }
 }
 
-fn add_edge(contents: &mut TreeContents, edge: &Edge) -> Result<()> {
-    let value = codec::encode(&edge.validity)?;
-    let outgoing = super::edge_tree_name(edge.relation, Direction::Outgoing);
-    let incoming = super::edge_tree_name(edge.relation, Direction::Incoming);
-    let out_tree = contents.entry(outgoing).or_default();
-    out_tree.insert(edge_key(&edge.from, &edge.to), value.clone());
-    let in_tree = contents.entry(incoming).or_default();
-    in_tree.insert(edge_key(&edge.to, &edge.from), value);
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::Error;
+    use crate::domain::{Edge, Relation, Validity};
+    use crate::store::keys::{edge_key, reference_key};
+    use crate::store::{Direction, Error};
 
     /// A seed: an empty dataset is enough, the steps do not depend on what is written.
     fn seed() -> (Dataset, [u8; 32]) {
@@ -281,5 +297,186 @@ mod tests {
         assert_eq!(again.n_records, 0);
         assert_eq!(again.data_version, first.data_version);
         assert_eq!(store.seed_hash().unwrap(), Some(hash));
+    }
+
+    fn reference(text: &str) -> crate::domain::RecordRef {
+        crate::domain::RecordRef::parse(text).unwrap()
+    }
+
+    fn link(relation: Relation, from: &str, to: &str) -> Edge {
+        Edge {
+            relation,
+            from: reference(from),
+            to: reference(to),
+            validity: Validity::ALWAYS,
+        }
+    }
+
+    fn related(store: &Store, from: &str, relation: Relation, direction: Direction) -> Vec<String> {
+        store
+            .related(&reference(from), relation, direction)
+            .unwrap()
+            .iter()
+            .map(|(to, _)| to.to_string())
+            .collect()
+    }
+
+    /// Writes `edge` one key per direction, as older builds wrote every link and as partners'
+    /// links still are.
+    fn put_link_keys(store: &Store, edge: &Edge) {
+        let outgoing = store
+            .edge_tree(edge.relation, Direction::Outgoing)
+            .to_owned();
+        let incoming = store
+            .edge_tree(edge.relation, Direction::Incoming)
+            .to_owned();
+        let value = codec::encode(&edge.validity).unwrap();
+        store
+            .backend
+            .transaction(&[&outgoing, &incoming], &[], &mut |transaction| {
+                transaction.insert(&outgoing, &edge_key(&edge.from, &edge.to), &value)?;
+                transaction.insert(&incoming, &edge_key(&edge.to, &edge.from), &value)
+            })
+            .unwrap();
+    }
+
+    fn mark_partner(store: &Store, record: &str) {
+        store
+            .backend
+            .transaction(&[PARTNER_RECORDS_TREE], &[], &mut |transaction| {
+                transaction.insert(
+                    PARTNER_RECORDS_TREE,
+                    &reference_key(&reference(record)),
+                    &[],
+                )
+            })
+            .unwrap();
+    }
+
+    #[test]
+    fn links_are_read_from_the_seeds_lists_and_from_one_key_links_together() {
+        let directory = tempfile::tempdir().unwrap();
+        let store = Store::open(directory.path()).unwrap();
+        let dataset = Dataset {
+            memberships: vec![
+                link(Relation::CourseProvider, "course:seed-b", "organisation:U1"),
+                link(Relation::CourseProvider, "course:seed-d", "organisation:U1"),
+            ],
+            ..Dataset::default()
+        };
+        let written = store.replace_seed(&dataset, [1; 32]).unwrap();
+        assert_eq!(written.n_edges, 2);
+        mark_partner(&store, "course:partner-c");
+        put_link_keys(
+            &store,
+            &link(
+                Relation::CourseProvider,
+                "course:partner-c",
+                "organisation:U1",
+            ),
+        );
+
+        assert_eq!(
+            related(
+                &store,
+                "organisation:U1",
+                Relation::CourseProvider,
+                Direction::Incoming
+            ),
+            ["course:partner-c", "course:seed-b", "course:seed-d"],
+            "both kinds of link, in one order"
+        );
+        assert_eq!(
+            related(
+                &store,
+                "course:seed-b",
+                Relation::CourseProvider,
+                Direction::Outgoing
+            ),
+            ["organisation:U1"]
+        );
+        assert!(related(
+            &store,
+            "course:seed-b",
+            Relation::Cites,
+            Direction::Outgoing
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn a_reseed_moves_an_older_builds_link_keys_into_lists_and_keeps_partners_links() {
+        let directory = tempfile::tempdir().unwrap();
+        let store = Store::open(directory.path()).unwrap();
+        // What an older build left: the seed's link one key per direction, and a partner's.
+        let old = link(Relation::PostRole, "post:a", "role:chair");
+        put_link_keys(&store, &old);
+        mark_partner(&store, "course:partner-c");
+        let partners = link(
+            Relation::CourseProvider,
+            "course:partner-c",
+            "organisation:U1",
+        );
+        put_link_keys(&store, &partners);
+        assert_eq!(
+            related(
+                &store,
+                "role:chair",
+                Relation::PostRole,
+                Direction::Incoming
+            ),
+            ["post:a"],
+            "a store an older build wrote is read as it is"
+        );
+
+        let dataset = Dataset {
+            memberships: vec![
+                old.clone(),
+                // The seed also has a record with the partner's code: the partner's stays.
+                link(
+                    Relation::CourseProvider,
+                    "course:partner-c",
+                    "organisation:U2",
+                ),
+            ],
+            ..Dataset::default()
+        };
+        let written = store.replace_seed(&dataset, [2; 32]).unwrap();
+
+        assert_eq!(
+            written.n_edges, 1,
+            "the seed's link to the partner's record is left out"
+        );
+        let post_role = store.edge_tree(Relation::PostRole, Direction::Outgoing);
+        assert_eq!(
+            store.backend.len(post_role).unwrap(),
+            0,
+            "moved into the lists"
+        );
+        assert_eq!(
+            related(
+                &store,
+                "role:chair",
+                Relation::PostRole,
+                Direction::Incoming
+            ),
+            ["post:a"]
+        );
+        assert_eq!(
+            related(
+                &store,
+                "course:partner-c",
+                Relation::CourseProvider,
+                Direction::Outgoing
+            ),
+            ["organisation:U1"]
+        );
+        assert!(related(
+            &store,
+            "organisation:U2",
+            Relation::CourseProvider,
+            Direction::Incoming
+        )
+        .is_empty());
     }
 }
