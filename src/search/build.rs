@@ -447,7 +447,10 @@ fn write(
     stamp: Option<&Stamp>,
 ) -> Result<(), Error> {
     let today = chrono::Utc::now().date_naive();
-    index.tokenizers().register(TOKENIZER, schema::analyzer());
+    // Replaced by `analyzer()` when the index is served (`SearchIndex::serving`).
+    index
+        .tokenizers()
+        .register(TOKENIZER, schema::bulk_analyzer());
     let mut writer = index.writer_with_num_threads::<TantivyDocument>(1, BUILD_MEMORY_BYTES)?;
     for document in documents {
         writer.add_document(to_tantivy(fields, document, today))?;

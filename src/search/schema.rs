@@ -10,7 +10,8 @@ use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, STORED, STRING,
 };
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, StopWordFilter, TextAnalyzer,
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
+    StopWordFilter, TextAnalyzer, TextAnalyzerBuilder, Tokenizer,
 };
 use tantivy::{Index, TantivyDocument};
 
@@ -70,8 +71,20 @@ impl Fields {
 }
 
 /// The analyzer: words split on anything but letters and digits, ASCII-folded, lower-cased,
-/// stripped of English stop words and question words, and stemmed (English).
+/// stripped of English stop words and question words, and stemmed (English). For queries,
+/// snippets and the few documents of a write; [`bulk_analyzer`] gives the same words.
 pub(super) fn analyzer() -> TextAnalyzer {
+    words().filter(Stemmer::new(Language::English)).build()
+}
+
+/// [`analyzer`] for building a whole index: it remembers each word's stem (`stemming.rs`),
+/// which pays over a whole seed's text and costs a little on a query's few words.
+pub(super) fn bulk_analyzer() -> TextAnalyzer {
+    words().filter(MemoStemmer).build()
+}
+
+/// Every step of the analyzers but stemming.
+fn words() -> TextAnalyzerBuilder<impl Tokenizer> {
     let mut stop_words: Vec<String> = Vec::new();
     // Lucene's English list (what `StopWordFilter::new(Language::English)` holds).
     stop_words.extend(
@@ -88,8 +101,6 @@ pub(super) fn analyzer() -> TextAnalyzer {
         .filter(AsciiFoldingFilter)
         .filter(LowerCaser)
         .filter(StopWordFilter::remove(stop_words))
-        .filter(MemoStemmer)
-        .build()
 }
 
 /// The schema and its fields.

@@ -4,6 +4,8 @@
 //! vocabulary (role titles, organisation kinds, registry words) across every record: at 100×,
 //! stemming was over a third of the index build. This filter gives exactly the stems of
 //! tantivy's `Stemmer` (the same `rust-stemmers` English algorithm); it only remembers them.
+//! Only whole-index builds use it (`schema::bulk_analyzer`): a query's or a snippet's few
+//! words would pay the memo's upkeep for no reuse.
 
 use std::collections::HashMap;
 
