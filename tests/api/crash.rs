@@ -292,3 +292,73 @@ async fn no_acknowledged_write_is_lost_and_no_bulk_upload_is_half_applied_across
     );
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// How many records of each kind a server answers with, and how many its search finds.
+async fn census(client: &reqwest::Client, url: &str) -> Value {
+    let query = "{ organisations(first: 1) { totalCount } courses(first: 1) { totalCount } \
+                 roles { id } programmes { id } qualifications { id } payBands { id } \
+                 topics { id } careerStories { id } figures { id } sources { id } \
+                 search(query: \"chief executive\", first: 1) { totalCount } }";
+    let answer: Value = client
+        .post(url)
+        .json(&json!({ "query": query }))
+        .send()
+        .await
+        .expect("the server answers")
+        .json()
+        .await
+        .expect("a JSON body");
+    assert!(answer.get("errors").is_none(), "{answer}");
+    let data = &answer["data"];
+    let mut counts = serde_json::Map::new();
+    for (field, value) in data.as_object().expect("data") {
+        let count = match value {
+            Value::Array(items) => items.len() as u64,
+            _ => value["totalCount"].as_u64().expect("a totalCount"),
+        };
+        counts.insert(field.clone(), count.into());
+    }
+    Value::Object(counts)
+}
+
+/// A first start killed at any moment (reading the seed, writing it, building the search
+/// index beside the write, or putting the index in place) leaves a store that the next start
+/// seeds again in full: the restarted server answers with exactly what a start that was
+/// never killed answers, search included.
+#[tokio::test]
+async fn a_first_start_killed_part_way_through_seeding_is_seeded_in_full_by_the_next() {
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(20))
+        .build()
+        .unwrap();
+    let clean_dir = tempfile::tempdir().unwrap();
+    let started = std::time::Instant::now();
+    let clean = Server::start(&store_args(clean_dir.path()));
+    let first_start = started.elapsed();
+    let expected = census(&client, &clean.url).await;
+    clean.kill();
+    assert!(expected["organisations"].as_u64() > Some(100), "{expected}");
+
+    let data_dir = tempfile::tempdir().unwrap();
+    let store = store_args(data_dir.path());
+    const CYCLES: u32 = 12;
+    for cycle in 0..CYCLES {
+        let mut child = Command::new(BINARY)
+            .args(["--bind", "127.0.0.1:0"])
+            .args(&store)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the server binary starts");
+        // From at once to past the time a first start takes here, later each cycle: the
+        // early kills leave nothing seeded, so the next start is a first start again, until
+        // one is killed mid-write (and the next writes the seed over what that one left).
+        tokio::time::sleep(first_start.mul_f64(1.2 * f64::from(cycle) / f64::from(CYCLES))).await;
+        child.kill().expect("SIGKILL");
+        child.wait().expect("the killed server is reaped");
+    }
+    let server = Server::start(&store);
+    assert_eq!(census(&client, &server.url).await, expected);
+    server.kill();
+}
