@@ -829,3 +829,40 @@ async fn on_postgres_another_server_refuses_a_revoked_key_at_once_and_learns_a_n
         "{found}"
     );
 }
+
+/// `--help` gives every subcommand a description of its own, so an operator reading it
+/// learns what each does (`restore` and `courses` once had each other's).
+#[test]
+fn help_describes_every_subcommand_in_its_own_words() {
+    let output = Command::new(BINARY)
+        .arg("--help")
+        .output()
+        .expect("--help runs");
+    assert!(output.status.success());
+    let help = String::from_utf8(output.stdout).expect("UTF-8 help");
+    let commands: Vec<(&str, &str)> = help
+        .lines()
+        .skip_while(|line| !line.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|line| line.starts_with("  "))
+        .filter_map(|line| line.trim().split_once(' '))
+        .map(|(name, about)| (name, about.trim()))
+        .collect();
+    let about = |name: &str| {
+        commands
+            .iter()
+            .find(|(command, _)| *command == name)
+            .map(|(_, about)| *about)
+            .unwrap_or_else(|| panic!("no `{name}` in:\n{help}"))
+    };
+    assert!(about("restore").starts_with("Restore a backup"), "{help}");
+    assert!(about("courses").starts_with("Publish courses"), "{help}");
+    assert!(
+        about("backup").starts_with("Write a checksummed backup"),
+        "{help}"
+    );
+    let mut descriptions: Vec<&str> = commands.iter().map(|(_, about)| *about).collect();
+    descriptions.sort_unstable();
+    descriptions.dedup();
+    assert_eq!(descriptions.len(), commands.len(), "{help}");
+}
